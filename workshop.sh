@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# One script for the workshop on your own Linux computer (Python 3.11 or newer).
+#
+#   bash workshop.sh lab     install everything (once), then open the workshop in JupyterLab
+#   bash workshop.sh test    install everything (once), then run the whole test suite offline
+#   bash workshop.sh install install everything, nothing else
+#
+# It makes a virtual environment in .venv (PyTorch and friends: about 5 GB), installs the
+# operating-system programs the notebooks use with apt (as root, or with sudo when it is there),
+# and never touches the Python of your system. Running it again only installs what is missing.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$here"
+venv="${WORKSHOP_VENV:-$here/.venv}"
+python="${PYTHON:-python3}"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+install_system_programs() {
+  # Programs listed in workshop_lib/system_programs.txt (and extra ones the tests use).
+  local missing=() program package _
+  while read -r program package _; do
+    [[ -z "$program" || "$program" == \#* ]] && continue
+    command -v "$program" >/dev/null 2>&1 || missing+=("$package")
+  done < workshop_lib/system_programs.txt
+  [[ ${#missing[@]} -eq 0 ]] && return 0
+  if ! command -v apt-get >/dev/null 2>&1; then
+    say "Please install these programs with your system's package manager: ${missing[*]}"
+    return 0
+  fi
+  local sudo=()
+  if [[ $(id -u) -ne 0 ]]; then
+    if command -v sudo >/dev/null 2>&1; then sudo=(sudo); else
+      say "Not root and no sudo: please ask an administrator to install: ${missing[*]}"
+      return 0
+    fi
+  fi
+  say "Installing system programs: ${missing[*]}"
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+install_python_packages() {
+  if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+    say "Python 3.11 or newer is needed; '$python' is $("$python" --version 2>&1). Set PYTHON=python3.12 (for example) and run again."
+    exit 1
+  fi
+  if [[ ! -x "$venv/bin/python" ]]; then
+    say "Creating the virtual environment $venv"
+    "$python" -m venv "$venv"
+  fi
+  local stamp="$venv/.workshop-installed"
+  # Reinstall only when the requirement files changed since the last install.
+  if [[ -f "$stamp" && "$stamp" -nt requirements.txt && "$stamp" -nt pyproject.toml ]]; then
+    return 0
+  fi
+  say "Installing Python packages (the first time takes a few minutes)"
+  "$venv/bin/python" -m pip install --quiet --upgrade pip
+  "$venv/bin/python" -m pip install --quiet -r requirements.txt -e ".[dev]"
+  touch "$stamp"
+}
+
+command="${1:-lab}"
+case "$command" in
+  install)
+    install_system_programs
+    install_python_packages
+    ;;
+  lab)
+    install_system_programs
+    install_python_packages
+    say "Opening the workshop in JupyterLab (stop it with Ctrl+C)"
+    lab_args=(--notebook-dir="$here/notebooks")
+    [[ $(id -u) -eq 0 ]] && lab_args+=(--allow-root)
+    exec "$venv/bin/jupyter" lab "${lab_args[@]}" "${@:2}"
+    ;;
+  test)
+    install_system_programs
+    install_python_packages
+    say "Running the tests offline"
+    export WORKSHOP_OFFLINE=1
+    exec "$venv/bin/python" -m pytest "${@:2}"
+    ;;
+  *)
+    echo "usage: bash workshop.sh [lab|test|install]" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,330 @@
+"""Where the workshop runs: Colab, Jupyter or plain Python; which device; Colab set-up; offline switch.
+
+This is the one place that picks the device (CUDA GPU, Apple MPS or CPU) and the one place that
+reads the offline switch, so every capability behaves the same way.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from importlib import resources
+
+from .errors import WorkshopError
+
+__all__ = [
+    "DEVICE_VARIABLE",
+    "OFFLINE_VARIABLE",
+    "SetupReport",
+    "SystemProgram",
+    "device_summary",
+    "gpu_help",
+    "install_system_programs",
+    "is_offline",
+    "missing_programs",
+    "pick_device",
+    "setup",
+    "system_programs",
+    "where",
+]
+
+OFFLINE_VARIABLE = "WORKSHOP_OFFLINE"
+"""Set this environment variable to 1 to use small local test models and recorded API answers."""
+
+DEVICE_VARIABLE = "WORKSHOP_DEVICE"
+"""Set this environment variable to cpu, cuda or mps to choose the device by hand."""
+
+_TRUE = {"1", "true", "yes", "on"}
+
+_GPU_HELP_COLAB = (
+    "To use Colab's free GPU: open the menu Runtime → Change runtime type, choose 'T4 GPU', "
+    "press Save, then run the notebook again from the top (Runtime → Run all)."
+)
+_GPU_HELP_ELSEWHERE = (
+    "This computer has no GPU that PyTorch can use. Everything still works on the CPU, a little "
+    "slower. For a free GPU, open the notebook in Google Colab (see the badge at the top)."
+)
+
+
+def is_offline() -> bool:
+    """Tell whether the offline switch is on.
+
+    With ``WORKSHOP_OFFLINE=1`` the library uses small test models and recorded API answers that
+    ship with it, and never touches the network. CI sets it; so can a workshop room without Wi-Fi.
+    """
+    return os.environ.get(OFFLINE_VARIABLE, "").strip().lower() in _TRUE
+
+
+def where() -> str:
+    """Say where this Python runs: ``"colab"``, ``"jupyter"`` (any other notebook) or ``"python"``."""
+    if "google.colab" in sys.modules:
+        return "colab"
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return "python"
+    shell = get_ipython()
+    if shell is not None and getattr(shell, "kernel", None) is not None:
+        return "jupyter"
+    return "python"
+
+
+def _torch():
+    try:
+        import torch
+    except ImportError as err:
+        raise WorkshopError(
+            "PyTorch is not installed, and the demos need it. On your own computer run "
+            "'bash workshop.sh lab' from the workshop folder, which installs it; on Colab it is "
+            "already there."
+        ) from err
+    return torch
+
+
+def pick_device(prefer: str | None = None):
+    """Choose where models run: a CUDA GPU, an Apple GPU (MPS), or the CPU.
+
+    The best one available is chosen unless ``prefer`` (or the ``WORKSHOP_DEVICE`` environment
+    variable) names one. Asking for a GPU that is not there gives a clear message.
+
+    Parameters
+    ----------
+    prefer : str, optional
+        ``"cuda"``, ``"mps"`` or ``"cpu"``. None picks the fastest available.
+
+    Returns
+    -------
+    torch.device
+
+    Examples
+    --------
+    >>> pick_device("cpu")
+    device(type='cpu')
+    """
+    torch = _torch()
+    choice = (prefer or os.environ.get(DEVICE_VARIABLE) or "").strip().lower()
+    if choice in ("", "auto"):
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        if _mps_available(torch):
+            return torch.device("mps")
+        return torch.device("cpu")
+    if choice == "cpu":
+        return torch.device("cpu")
+    if choice.startswith("cuda"):
+        if not torch.cuda.is_available():
+            raise WorkshopError(f"You asked for the GPU ('{choice}'), but none is available. {gpu_help()}")
+        return torch.device(choice)
+    if choice == "mps":
+        if not _mps_available(torch):
+            raise WorkshopError("You asked for the Apple GPU ('mps'), but this computer has none.")
+        return torch.device("mps")
+    raise WorkshopError(f"Unknown device '{choice}'. Use 'cuda', 'mps', 'cpu', or leave it empty.")
+
+
+def _mps_available(torch) -> bool:
+    backend = getattr(torch.backends, "mps", None)
+    return bool(backend is not None and backend.is_available())
+
+
+def device_summary(device=None) -> str:
+    """Describe the device in one line, such as ``"GPU: Tesla T4 (15 GB)"``.
+
+    Parameters
+    ----------
+    device : torch.device or str, optional
+        The device to describe; None describes the one :func:`pick_device` chooses.
+
+    Examples
+    --------
+    >>> device_summary("cpu")
+    'No GPU: the demos run on the CPU, a little slower.'
+    """
+    torch = _torch()
+    device = torch.device(device) if device is not None else pick_device()
+    if device.type == "cuda":
+        index = device.index if device.index is not None else torch.cuda.current_device()
+        props = torch.cuda.get_device_properties(index)
+        gigabytes = round(props.total_memory / 1024**3)
+        return f"GPU: {props.name} ({gigabytes} GB)"
+    if device.type == "mps":
+        return "GPU: Apple silicon (MPS)"
+    return "No GPU: the demos run on the CPU, a little slower."
+
+
+def gpu_help() -> str:
+    """Explain how to get a GPU here: Colab's menu steps on Colab, or where to find one."""
+    return _GPU_HELP_COLAB if where() == "colab" else _GPU_HELP_ELSEWHERE
+
+
+@dataclass(frozen=True)
+class SystemProgram:
+    """A program from the operating system that a notebook uses (for example ``espeak-ng``)."""
+
+    program: str
+    package: str
+    purpose: str
+
+    @property
+    def installed(self) -> bool:
+        """True when the program is found on the PATH."""
+        return shutil.which(self.program) is not None
+
+
+@functools.cache
+def system_programs() -> dict[str, SystemProgram]:
+    """List the operating-system programs the notebooks use, by program name."""
+    text = resources.files(__package__).joinpath("system_programs.txt").read_text("utf-8")
+    programs = {}
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        program, package, purpose = line.split(maxsplit=2)
+        programs[program] = SystemProgram(program, package, purpose.strip())
+    return programs
+
+
+def _known(names) -> list[SystemProgram]:
+    table = system_programs()
+    unknown = [name for name in names if name not in table]
+    if unknown:
+        raise WorkshopError(
+            f"Unknown system program(s): {', '.join(unknown)}. Known: {', '.join(sorted(table))}."
+        )
+    return [table[name] for name in names]
+
+
+def missing_programs(names=None) -> list[SystemProgram]:
+    """Return the listed system programs (all of them when ``names`` is None) that are not installed."""
+    wanted = _known(names) if names is not None else list(system_programs().values())
+    return [program for program in wanted if not program.installed]
+
+
+def install_system_programs(names, *, quiet: bool = True) -> list[str]:
+    """Install missing operating-system programs with apt (on Colab, or as root on Debian/Ubuntu).
+
+    Programs already present are left alone, so calling this again costs nothing. Elsewhere it
+    raises a message that gives the install command to run.
+
+    Returns
+    -------
+    list of str
+        The Debian packages that were installed (empty when nothing was missing).
+    """
+    missing = missing_programs(names)
+    if not missing:
+        return []
+    packages = sorted({program.package for program in missing})
+    command = ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages]
+    can_apt = shutil.which("apt-get") is not None and hasattr(os, "geteuid") and os.geteuid() == 0
+    if not can_apt:
+        raise WorkshopError(
+            f"This notebook needs {', '.join(p.program for p in missing)} "
+            f"({'; '.join(p.purpose for p in missing)}), which is not installed. "
+            f"On Debian or Ubuntu run: sudo apt-get install {' '.join(packages)}"
+        )
+    output = subprocess.DEVNULL if quiet else None
+    try:
+        subprocess.run(["apt-get", "update", "-qq"], check=True, stdout=output, stderr=output)
+        subprocess.run(
+            command,
+            check=True,
+            stdout=output,
+            stderr=output,
+            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+        )
+    except subprocess.CalledProcessError as err:
+        raise WorkshopError(
+            f"Installing {' '.join(packages)} with apt failed (exit code {err.returncode}). "
+            "Check the internet connection, then run this cell again."
+        ) from err
+    still_missing = missing_programs([p.program for p in missing])
+    if still_missing:
+        raise WorkshopError(
+            f"apt finished, but {', '.join(p.program for p in still_missing)} is still not found."
+        )
+    return packages
+
+
+@dataclass(frozen=True)
+class SetupReport:
+    """What :func:`setup` found: where we run, the device line, offline mode, installed packages."""
+
+    place: str
+    device: str
+    offline: bool
+    installed: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        names = {"colab": "Google Colab", "jupyter": "Jupyter", "python": "plain Python"}
+        lines = [f"Running in {names[self.place]}. {self.device}"]
+        if self.installed:
+            lines.append(f"Installed: {', '.join(self.installed)}.")
+        if self.offline:
+            lines.append(
+                f"Offline mode ({OFFLINE_VARIABLE}=1): small test models and recorded answers stand "
+                "in for downloads, so results are not the real models' results."
+            )
+        return "\n".join(lines)
+
+
+def setup(*, system=(), quiet: bool = False) -> SetupReport:
+    """Get this notebook ready: system programs, widgets, and a one-line status.
+
+    On Colab it installs the missing system programs the notebook names (quietly, once per
+    runtime) and turns on Colab's support for custom widgets. Everywhere it prints where the
+    notebook runs and which device the demos use. It never downloads models.
+
+    Parameters
+    ----------
+    system : sequence of str
+        Programs the notebook needs, such as ``("espeak-ng",)``. On Colab missing ones are
+        installed; elsewhere a missing one gives a message with the install command.
+    quiet : bool
+        True prints nothing.
+
+    Returns
+    -------
+    SetupReport
+
+    Examples
+    --------
+    >>> report = setup(quiet=True)
+    """
+    place = where()
+    installed: tuple[str, ...] = ()
+    if place == "colab":
+        installed = tuple(install_system_programs(list(system)))
+        _enable_colab_widgets()
+    else:
+        missing = missing_programs(list(system))
+        if missing:
+            packages = " ".join(sorted({p.package for p in missing}))
+            print(
+                f"Note: {', '.join(p.program for p in missing)} is not installed; the cells that "
+                f"use it will say so. On Debian or Ubuntu: sudo apt-get install {packages}"
+            )
+    try:
+        device = device_summary()
+    except WorkshopError as err:
+        device = str(err)
+    report = SetupReport(place=place, device=device, offline=is_offline(), installed=installed)
+    if not quiet:
+        print(report)
+        if device.startswith("No GPU") and place == "colab":
+            print(gpu_help())
+    return report
+
+
+def _enable_colab_widgets() -> None:
+    try:
+        from google.colab import output
+    except ImportError:
+        return
+    enable = getattr(output, "enable_custom_widget_manager", None)
+    if enable is not None:
+        enable()
