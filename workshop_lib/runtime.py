@@ -117,7 +117,9 @@ def pick_device(prefer: str | None = None):
         return torch.device("cpu")
     if choice.startswith("cuda"):
         if not torch.cuda.is_available():
-            raise WorkshopError(f"You asked for the GPU ('{choice}'), but none is available. {gpu_help()}")
+            raise WorkshopError(
+                f"You asked for the GPU ('{choice}'), but none is available. {gpu_help()}"
+            )
         return torch.device(choice)
     if choice == "mps":
         if not _mps_available(torch):

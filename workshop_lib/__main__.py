@@ -1,0 +1,240 @@
+"""The workshop's command line: ``python -m workshop_lib prefetch | doctor | list``.
+
+- ``prefetch [names...]`` downloads the models ahead of time (all of them when none are named).
+- ``doctor`` says what this computer has: Python, device, packages, programs, cache, downloads.
+- ``list`` shows every downloadable file with its size, licence and purpose.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import shutil
+import sys
+from importlib import metadata
+
+from . import assets, runtime
+from .errors import WorkshopError
+
+__all__ = ["main"]
+
+_PACKAGES = (
+    ("torch", "torch"),
+    ("torchaudio", "torchaudio"),
+    ("torchcodec", "torchcodec"),
+    ("numpy", "numpy"),
+    ("ipywidgets", "ipywidgets"),
+    ("anywidget", "anywidget"),
+    ("pooch", "pooch"),
+    ("matplotlib", "matplotlib"),
+    ("PIL", "pillow"),
+)
+"""Key packages for ``doctor``: the import name, and the name pip knows it by."""
+
+
+def main(argv=None) -> int:
+    """Run the command line with ``argv`` (the program's own arguments when None).
+
+    Returns
+    -------
+    int
+        The exit status: 0 when all went well, 1 when a download failed, 2 for a wrong command.
+    """
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:  # argparse exits on --help and on mistakes
+        return stop.code if isinstance(stop.code, int) else 2
+    return args.run(args)
+
+
+def _parser() -> argparse.ArgumentParser:
+    """The argument parser with its three commands."""
+    parser = argparse.ArgumentParser(
+        prog="python -m workshop_lib",
+        description="Helpers for the workshop: download models ahead of time, check this computer.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="command")
+    prefetch = commands.add_parser("prefetch", help="download models now (all, or those named)")
+    prefetch.add_argument("names", nargs="*", help="names from 'list'; none means all")
+    prefetch.set_defaults(run=_prefetch)
+    doctor = commands.add_parser("doctor", help="check Python, device, packages, programs, cache")
+    doctor.set_defaults(run=_doctor)
+    listing = commands.add_parser("list", help="show every downloadable file")
+    listing.set_defaults(run=_list)
+    return parser
+
+
+def _table(rows, headers) -> str:
+    """Lay out rows of text in columns under their headers."""
+    rows = [[str(cell) for cell in row] for row in [headers, *rows]]
+    widths = [max(len(row[column]) for row in rows) for column in range(len(headers))]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        for row in rows
+    ]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(line.rstrip() for line in lines)
+
+
+# --- prefetch ---------------------------------------------------------------------------------
+
+
+def _prefetch(args) -> int:
+    """Download the named assets (all when none are named), then show where they are."""
+    names = args.names or list(assets.REGISTRY)
+    unknown = [name for name in names if name not in assets.REGISTRY]
+    if unknown:
+        print(
+            f"Unknown name(s): {', '.join(unknown)}. Known names: {', '.join(assets.REGISTRY)}. "
+            "'python -m workshop_lib list' shows what each one is.",
+            file=sys.stderr,
+        )
+        return 2
+    if runtime.is_offline():
+        _prefetch_plan(names)
+        return 0
+    failed = []
+    for name in names:
+        try:
+            assets.fetch(name, progress=True)
+        except WorkshopError as err:
+            print(f"\n{name}: {err}\n", file=sys.stderr)
+            failed.append(name)
+    rows = [
+        (
+            entry.name,
+            "failed" if entry.name in failed else "ready",
+            assets.format_size(entry.size),
+            entry.path,
+        )
+        for entry in assets.status(names)
+    ]
+    print()
+    print(_table(rows, ("name", "state", "size", "where")))
+    if failed:
+        print(f"\n{len(failed)} download(s) failed: {', '.join(failed)}.", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _prefetch_plan(names) -> None:
+    """Say what prefetch would download, without downloading anything (offline switch on)."""
+    print(
+        f"The offline switch is on ({runtime.OFFLINE_VARIABLE}=1), so nothing is downloaded. "
+        f"With it off (remove {runtime.OFFLINE_VARIABLE}), prefetch would do this:\n"
+    )
+    for entry in assets.status(names):
+        asset = assets.REGISTRY[entry.name]
+        if entry.cached:
+            print(f"{asset.name}: already here, at {entry.path}")
+        else:
+            print(
+                f"{asset.name}: would download about {assets.format_size(asset.size)}\n"
+                f"  from {asset.urls[0]}\n"
+                f"  into {entry.path}"
+            )
+
+
+# --- doctor -----------------------------------------------------------------------------------
+
+
+def _doctor(args) -> int:
+    """Print what this computer has, section by section; a failing section prints its message."""
+    sections = (
+        ("Python", _python_lines),
+        ("Device", lambda: [runtime.device_summary()]),
+        ("Python packages", _package_lines),
+        ("System programs", _program_lines),
+        ("Cache folder", _cache_lines),
+        ("Downloads", _download_lines),
+        ("Offline switch", _offline_lines),
+    )
+    for title, lines in sections:
+        print(title)
+        try:
+            body = lines()
+        except Exception as err:
+            body = [f"This part could not be checked: {err}"]
+        print("\n".join(f"  {line}" for line in body), end="\n\n")
+    return 0
+
+
+def _python_lines() -> list[str]:
+    places = {"colab": "Google Colab", "jupyter": "Jupyter", "python": "plain Python"}
+    return [
+        f"Python {platform.python_version()} at {sys.executable}",
+        f"Running in {places.get(runtime.where(), runtime.where())}",
+    ]
+
+
+def _version(distribution: str) -> str:
+    """The installed version of a package, or "not installed"."""
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def _package_lines() -> list[str]:
+    rows = [(name, _version(distribution)) for name, distribution in _PACKAGES]
+    return _table(rows, ("package", "version")).splitlines()
+
+
+def _program_lines() -> list[str]:
+    programs = list(runtime.system_programs().values())
+    rows = [(p.program, "installed" if p.installed else "missing", p.purpose) for p in programs]
+    lines = _table(rows, ("program", "state", "used for")).splitlines()
+    missing = sorted({p.package for p in programs if not p.installed})
+    if missing:
+        lines.append(f"To install the missing ones: sudo apt-get install {' '.join(missing)}")
+    return lines
+
+
+def _cache_lines() -> list[str]:
+    folder = assets.cache_dir(create=False)
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    free = shutil.disk_usage(existing).free
+    return [
+        f"{folder} (set {assets.CACHE_VARIABLE} to use another folder)",
+        f"{'exists' if folder.is_dir() else 'not created yet'}; "
+        f"{assets.format_size(free)} free on its disk",
+    ]
+
+
+def _download_lines() -> list[str]:
+    rows = [
+        (entry.name, "cached" if entry.cached else "missing", assets.format_size(entry.size))
+        for entry in assets.status()
+    ]
+    lines = _table(rows, ("name", "state", "size")).splitlines()
+    lines.append("'python -m workshop_lib prefetch' downloads the missing ones.")
+    return lines
+
+
+def _offline_lines() -> list[str]:
+    if runtime.is_offline():
+        return [
+            f"on ({runtime.OFFLINE_VARIABLE}=1): small stand-ins and recorded answers are used, "
+            "and nothing is downloaded"
+        ]
+    return [f"off (set {runtime.OFFLINE_VARIABLE}=1 to work without the internet)"]
+
+
+# --- list -------------------------------------------------------------------------------------
+
+
+def _list(args) -> int:
+    """Show every downloadable file: name, size, licence and purpose."""
+    rows = [
+        (asset.name, f"about {assets.format_size(asset.size)}", asset.licence, asset.purpose)
+        for asset in assets.REGISTRY.values()
+    ]
+    print(_table(rows, ("name", "size", "licence", "purpose")))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,840 @@
+"""Every file the workshop downloads, in one registry, and the one function that fetches them.
+
+An :class:`Asset` says where a file lives (with mirrors), its checksum, size, licence and what it
+is for. :func:`fetch` downloads it once into a cache folder, checks the checksum before the file
+takes its final name, and explains in plain words what to do when something goes wrong. With the
+offline switch on (``WORKSHOP_OFFLINE=1``) nothing here touches the network.
+"""
+
+from __future__ import annotations
+
+import errno
+import gzip
+import hashlib
+import json
+import os
+import shutil
+import tarfile
+import tempfile
+import zipfile
+import zlib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path, PurePosixPath
+
+import platformdirs
+
+from . import runtime
+from .errors import WorkshopError
+
+__all__ = [
+    "CACHE_VARIABLE",
+    "REGISTRY",
+    "Asset",
+    "AssetStatus",
+    "bundled",
+    "cache_dir",
+    "describe",
+    "extract_archive",
+    "fetch",
+    "format_size",
+    "status",
+    "use_drive_cache",
+]
+
+CACHE_VARIABLE = "WORKSHOP_CACHE"
+"""Set this environment variable to a folder to keep the downloads there."""
+
+_MARGIN = 50 * 10**6  # bytes of free space kept on top of a download
+_CHUNK = 256 * 1024  # bytes read from the network at a time
+_TIMEOUT = (15, 60)  # seconds to connect, and to wait for the next piece of data
+_EXTRACT_KINDS = (None, "tar", "zip")
+_HEX = set("0123456789abcdef")
+
+
+@dataclass(frozen=True)
+class Asset:
+    """One downloadable file: where it lives, its checksum, size, licence and what it is for.
+
+    Parameters
+    ----------
+    name : str
+        Short name used in the registry, and the folder name of an unpacked archive.
+    urls : tuple of str
+        Where to download it from. The first address is the main one; the others are mirrors,
+        tried in order. A single string is accepted too.
+    sha256 : str
+        The SHA-256 checksum in hex: all 64 characters, or at least the first 8 where upstream
+        publishes only the start of it (as in the file name ``siggraph17-df00044c.pth``).
+    size : int
+        Size in bytes, roughly. Used for the free-disk check and shown to people.
+    licence, citation, purpose : str
+        The file's licence, the paper to cite, and one line a learner understands.
+    filename : str, optional
+        Name of the file in the cache folder. None uses the last part of the first address.
+    extract : {None, "tar", "zip"}
+        Unpack the archive into a folder; :func:`fetch` then returns the folder.
+    offline : str, optional
+        Path, relative to the ``workshop_lib`` package folder, of a small stand-in file or
+        folder that ships with the package and is used when the offline switch is on.
+    """
+
+    name: str
+    urls: tuple[str, ...]
+    sha256: str
+    size: int
+    licence: str
+    citation: str
+    purpose: str
+    filename: str | None = None
+    extract: str | None = None
+    offline: str | None = None
+
+    def __post_init__(self):
+        urls = (self.urls,) if isinstance(self.urls, str) else tuple(self.urls)
+        if not urls:
+            raise ValueError(f"Asset {self.name!r} needs at least one URL.")
+        digest = self.sha256.strip().lower()
+        if not (len(digest) == 64 or 8 <= len(digest) < 64) or not set(digest) <= _HEX:
+            raise ValueError(f"Asset {self.name!r}: sha256 must be 8 to 64 hex characters.")
+        if self.extract not in _EXTRACT_KINDS:
+            raise ValueError(f"Asset {self.name!r}: extract must be None, 'tar' or 'zip'.")
+        object.__setattr__(self, "urls", urls)
+        object.__setattr__(self, "sha256", digest)
+        if self.filename is None:
+            object.__setattr__(self, "filename", urls[0].split("?")[0].rsplit("/", 1)[-1])
+
+
+@dataclass(frozen=True)
+class AssetStatus:
+    """Whether an asset is in the cache: its name, ``cached``, size in bytes, and its path."""
+
+    name: str
+    cached: bool
+    size: int
+    path: Path
+
+
+_ZHANG_LICENCE = "BSD-2-Clause (richzhang/colorization)"
+_COLORIZERS = "https://colorizers.s3.us-east-2.amazonaws.com"
+_SPLEETER = "https://github.com/deezer/spleeter/releases/download/v1.4.0"
+_SPLEETER_CITATION = (
+    "Hennequin, Khlif, Voituret, Moussallam, 'Spleeter: a fast and efficient music source "
+    "separation tool with pre-trained models', Journal of Open Source Software 5(50), 2020"
+)
+
+
+def _spleeter(stems: str, sha256: str, size: int, purpose: str) -> Asset:
+    return Asset(
+        name=f"spleeter-{stems}",
+        urls=(f"{_SPLEETER}/{stems}.tar.gz",),
+        sha256=sha256,
+        size=size,
+        licence="MIT (Deezer)",
+        citation=_SPLEETER_CITATION,
+        purpose=purpose,
+        filename=f"spleeter-{stems}.tar.gz",
+        extract="tar",
+    )
+
+
+REGISTRY: dict[str, Asset] = {
+    asset.name: asset
+    for asset in (
+        Asset(
+            name="siggraph17",
+            urls=(f"{_COLORIZERS}/siggraph17-df00044c.pth",),
+            sha256="df00044c",  # upstream publishes only this prefix, in the file name
+            size=137_000_000,  # about 137 MB
+            licence=_ZHANG_LICENCE,
+            citation=(
+                "Zhang, Zhu, Isola, Geng, Lin, Yu, Efros, 'Real-Time User-Guided Image "
+                "Colorization with Learned Deep Priors', SIGGRAPH 2017 (ACM TOG 36(4))"
+            ),
+            purpose="the user-guided colorization network's weights (colour where you click)",
+        ),
+        Asset(
+            name="eccv16",
+            urls=(f"{_COLORIZERS}/colorization_release_v2-9b330a0b.pth",),
+            sha256="9b330a0b",  # upstream publishes only this prefix, in the file name
+            size=129_000_000,  # about 129 MB
+            licence=_ZHANG_LICENCE,
+            citation="Zhang, Isola, Efros, 'Colorful Image Colorization', ECCV 2016",
+            purpose="the automatic colorization network's weights, also used to suggest colours",
+        ),
+        # Spleeter's sizes are approximate: they are only used for the disk check and display.
+        _spleeter(
+            "2stems",
+            "f3a90b39dd2874269e8b05a48a86745df897b848c61f3958efc80a39152bd692",
+            76_000_000,
+            "Spleeter's model that splits a song into vocals and accompaniment",
+        ),
+        _spleeter(
+            "4stems",
+            "3adb4a50ad4eb18c7c4d65fcf4cf2367a07d48408a5eb7d03cd20067429dfaa8",
+            150_000_000,
+            "Spleeter's model that splits a song into vocals, drums, bass and other",
+        ),
+        _spleeter(
+            "5stems",
+            "25a1e87eb5f75cc72a4d2d5467a0a50ac75f05611f877c278793742513cc7218",
+            185_000_000,
+            "Spleeter's model that splits a song into vocals, drums, bass, piano and other",
+        ),
+    )
+}
+"""Every file the workshop may download, by name."""
+
+
+# --- where files go ---------------------------------------------------------------------------
+
+
+def cache_dir(*, create: bool = True) -> Path:
+    """Return the folder that keeps downloaded files, creating it when needed.
+
+    It is the folder named by the ``WORKSHOP_CACHE`` environment variable when that is set, and
+    otherwise this computer's usual cache folder (``~/.cache/workshop_lib`` on Linux).
+
+    Parameters
+    ----------
+    create : bool
+        Create the folder when it does not exist yet. False only tells where it is.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    WorkshopError
+        When the folder cannot be created.
+
+    Examples
+    --------
+    >>> folder = cache_dir()
+    >>> folder.is_dir()
+    True
+    """
+    configured = os.environ.get(CACHE_VARIABLE, "").strip()
+    if configured:
+        folder = Path(configured).expanduser()
+    else:
+        folder = Path(platformdirs.user_cache_dir("workshop_lib"))
+    if not create:
+        return folder
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise WorkshopError(
+            f"The cache folder {folder} could not be created ({err.strerror}). Set the "
+            f"environment variable {CACHE_VARIABLE} to a folder you can write to, for example "
+            f"{CACHE_VARIABLE}=~/workshop_cache."
+        ) from err
+    return folder
+
+
+def use_drive_cache(folder: str = "workshop_cache") -> Path:
+    """Keep downloads on your Google Drive, so they survive a Colab runtime reset.
+
+    Colab asks for permission to connect your Drive, then the cache points at
+    ``MyDrive/<folder>`` for the rest of this session.
+
+    Parameters
+    ----------
+    folder : str
+        Folder inside "My Drive" for the downloads.
+
+    Returns
+    -------
+    pathlib.Path
+        The new cache folder.
+
+    Raises
+    ------
+    WorkshopError
+        Outside Colab, or when Google Drive could not be connected.
+    """
+    if runtime.where() != "colab":
+        raise WorkshopError(
+            "use_drive_cache() is for Google Colab, where it keeps downloads on your Google "
+            f"Drive. Here, set the environment variable {CACHE_VARIABLE} to a folder to do the "
+            f"same, for example {CACHE_VARIABLE}=~/workshop_cache."
+        )
+    try:
+        from google.colab import drive
+
+        drive.mount("/content/drive")
+    except Exception as err:
+        raise WorkshopError(
+            f"Google Drive could not be connected ({err}). Downloads stay on the Colab "
+            "runtime's own disk, which a runtime reset empties; run this cell again to retry."
+        ) from err
+    os.environ[CACHE_VARIABLE] = str(Path("/content/drive/MyDrive") / folder)
+    return cache_dir()
+
+
+def bundled(relative_path: str | os.PathLike) -> Path:
+    """Return the path of a file that ships with the workshop (a sample photo, song or answer).
+
+    These files live in the package folder ``workshop_lib/data/`` and need no download.
+
+    Parameters
+    ----------
+    relative_path : str or path
+        Path inside the data folder, such as ``"photos/lighthouse.jpg"``.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    WorkshopError
+        When there is no such file.
+    """
+    data = Path(str(resources.files("workshop_lib") / "data"))
+    parts = PurePosixPath(Path(relative_path).as_posix()).parts
+    path = data.joinpath(*parts)
+    if Path(relative_path).is_absolute() or ".." in parts or not path.exists():
+        available = sorted(entry.name for entry in data.iterdir()) if data.is_dir() else []
+        shown = ", ".join(available[:20]) + (", …" if len(available) > 20 else "")
+        raise WorkshopError(
+            f"'{relative_path}' is not one of the files that ship with the workshop (looked in "
+            f"{data}). Check the spelling; the folder holds: {shown or 'nothing yet'}."
+        )
+    return path
+
+
+# --- describing assets ------------------------------------------------------------------------
+
+
+def format_size(size: int) -> str:
+    """Write a number of bytes the way people say it, such as ``"137 MB"``."""
+    value = float(size)
+    for unit in ("bytes", "kB", "MB", "GB", "TB"):
+        if value < 1000 or unit == "TB":
+            break
+        value /= 1000
+    if unit == "bytes":
+        return f"{int(value)} bytes"
+    return f"{value:.1f} {unit}" if value < 10 else f"{value:.0f} {unit}"
+
+
+def _resolve(asset: str | Asset) -> Asset:
+    """Turn a registry name into its Asset; an Asset is returned as it is."""
+    if isinstance(asset, Asset):
+        return asset
+    if asset not in REGISTRY:
+        raise WorkshopError(
+            f"There is no downloadable file called '{asset}'. Known names: {', '.join(REGISTRY)}."
+        )
+    return REGISTRY[asset]
+
+
+def _download_path(asset: Asset) -> Path:
+    """Where the downloaded file (the archive, for archives) is kept in the cache."""
+    return cache_dir(create=False) / asset.filename
+
+
+def _final_path(asset: Asset) -> Path:
+    """What fetch returns: the file, or the unpacked folder for archives."""
+    return cache_dir(create=False) / asset.name if asset.extract else _download_path(asset)
+
+
+def describe(asset: str | Asset) -> str:
+    """Describe an asset in a few lines: purpose, size, address, licence, citation, cache path.
+
+    Parameters
+    ----------
+    asset : str or Asset
+        A registry name such as ``"siggraph17"``, or an :class:`Asset`.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> print(describe("eccv16").splitlines()[0])
+    eccv16: the automatic colorization network's weights, also used to suggest colours
+    """
+    asset = _resolve(asset)
+    lines = [
+        f"{asset.name}: {asset.purpose}",
+        f"  size:    about {format_size(asset.size)}",
+        f"  from:    {asset.urls[0]}",
+        *(f"  mirror:  {url}" for url in asset.urls[1:]),
+        f"  licence: {asset.licence}",
+        f"  cite:    {asset.citation}",
+        f"  kept at: {_final_path(asset)}",
+    ]
+    return "\n".join(lines)
+
+
+def _folder_size(folder: Path) -> int:
+    """Bytes in all files under a folder."""
+    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
+
+
+def status(names=None) -> list[AssetStatus]:
+    """Say, for each asset, whether it is in the cache, how big it is and where it is (or goes).
+
+    Nothing is downloaded, hashed or created.
+
+    Parameters
+    ----------
+    names : iterable of str, optional
+        Registry names; None means all of them.
+
+    Returns
+    -------
+    list of AssetStatus
+        ``size`` is the size on disk when cached, otherwise the expected size.
+    """
+    result = []
+    for asset in (_resolve(name) for name in (names if names is not None else REGISTRY)):
+        path = _final_path(asset)
+        cached = path.is_dir() if asset.extract else path.is_file()
+        if cached:
+            size = _folder_size(path) if asset.extract else path.stat().st_size
+        else:
+            size = asset.size
+        result.append(AssetStatus(asset.name, cached, size, path))
+    return result
+
+
+# --- checksums --------------------------------------------------------------------------------
+
+
+def _sha256(path: Path) -> str:
+    """The file's SHA-256 checksum in hex."""
+    with path.open("rb") as stream:
+        return hashlib.file_digest(stream, "sha256").hexdigest()
+
+
+def _hash_matches(actual: str, expected: str) -> bool:
+    """True when the full checksum equals the expected one, or starts with an expected prefix."""
+    return actual.lower().startswith(expected.lower())
+
+
+def _sidecar(path: Path) -> Path:
+    """The small file that remembers a checked file's size, time and checksum."""
+    return path.with_name(path.name + ".verified")
+
+
+def _remember(path: Path, actual: str) -> None:
+    """Write the sidecar for a file whose checksum was just checked."""
+    info = path.stat()
+    record = {"size": info.st_size, "mtime_ns": info.st_mtime_ns, "sha256": actual}
+    try:
+        _sidecar(path).write_text(json.dumps(record), "utf-8")
+    except OSError:
+        pass  # only a shortcut: without it the file is checked again next time
+
+
+def _check_cached(path: Path, asset: Asset) -> tuple[bool, str]:
+    """Check a cached file against the asset's checksum, using the sidecar when it still fits.
+
+    Returns whether it matches, and its full checksum.
+    """
+    info = path.stat()
+    try:
+        record = json.loads(_sidecar(path).read_text("utf-8"))
+    except (OSError, ValueError):
+        record = {}
+    same_file = record.get("size") == info.st_size and record.get("mtime_ns") == info.st_mtime_ns
+    if same_file and isinstance(record.get("sha256"), str):
+        if _hash_matches(record["sha256"], asset.sha256):
+            return True, record["sha256"]
+    actual = _sha256(path)
+    if _hash_matches(actual, asset.sha256):
+        _remember(path, actual)
+        return True, actual
+    _sidecar(path).unlink(missing_ok=True)
+    return False, actual
+
+
+def _expected(asset: Asset) -> str:
+    """The expected checksum as people should read it (a prefix ends in an ellipsis)."""
+    return asset.sha256 if len(asset.sha256) == 64 else f"{asset.sha256}…"
+
+
+# --- fetching ---------------------------------------------------------------------------------
+
+
+def fetch(asset: str | Asset, *, progress: bool = True) -> Path:
+    """Return the local path of a downloadable file, downloading and checking it the first time.
+
+    A file already in the cache is returned at once; its checksum is checked once and the result
+    remembered. A new download goes to a temporary ``.part`` file, is checked, and only then
+    takes its final name, so a broken download never looks complete. Mirrors are tried in order.
+    Archives are unpacked into a folder, which is returned. With the offline switch on, the
+    small stand-in that ships with the package is returned instead, and nothing is downloaded.
+
+    Parameters
+    ----------
+    asset : str or Asset
+        A registry name such as ``"siggraph17"`` (see :data:`REGISTRY`), or an :class:`Asset`.
+    progress : bool
+        Show a progress bar while downloading.
+
+    Returns
+    -------
+    pathlib.Path
+        The file, or the folder of an unpacked archive.
+
+    Raises
+    ------
+    WorkshopError
+        No internet, a file that moved, a wrong checksum, a full disk, or the offline switch is
+        on and the file is not here. The message says where to put a copy you download yourself.
+    """
+    asset = _resolve(asset)
+    offline = runtime.is_offline()
+    if offline and asset.offline:
+        return _stand_in(asset)
+    final, download = _final_path(asset), _download_path(asset)
+    if asset.extract and final.is_dir():
+        return final
+    if download.is_file():
+        matches, actual = _check_cached(download, asset)
+        if matches:
+            return _unpack(asset, download, final) if asset.extract else final
+        if offline:
+            raise WorkshopError(_cached_mismatch_message(asset, download, actual))
+    if offline:
+        raise WorkshopError(_offline_message(asset))
+    _check_free_space(asset, cache_dir())
+    _download(asset, download, progress)
+    return _unpack(asset, download, final) if asset.extract else final
+
+
+def _unpack(asset: Asset, archive: Path, folder: Path) -> Path:
+    """Unpack a checked archive into its folder, then delete the archive to save disk space."""
+    extract_archive(archive, folder, kind=asset.extract)
+    archive.unlink()
+    _sidecar(archive).unlink(missing_ok=True)
+    return folder
+
+
+def _stand_in(asset: Asset) -> Path:
+    """The packaged offline stand-in of an asset."""
+    path = Path(str(resources.files("workshop_lib") / asset.offline))
+    if not path.exists():
+        raise WorkshopError(
+            f"The offline stand-in for '{asset.name}' should ship with the workshop at {path}, "
+            "but it is missing. Reinstall the workshop ('bash workshop.sh install'), or turn the "
+            f"offline switch off (remove {runtime.OFFLINE_VARIABLE}) to download the real file."
+        )
+    return path
+
+
+def _place_it_yourself(asset: Asset) -> str:
+    """The sentence that says where a copy downloaded by hand goes."""
+    unpack = " (the workshop unpacks it)" if asset.extract else ""
+    return (
+        f"You can also download {asset.urls[0]} yourself, in a browser, and put it at "
+        f"{_download_path(asset)}{unpack}; the workshop then uses that copy."
+    )
+
+
+def _offline_message(asset: Asset) -> str:
+    return (
+        f"'{asset.name}' ({asset.purpose}, about {format_size(asset.size)}) is not on this "
+        f"computer yet, and the offline switch is on ({runtime.OFFLINE_VARIABLE}=1), so the "
+        "workshop downloads nothing. To download it, turn the offline switch off (remove "
+        f"{runtime.OFFLINE_VARIABLE} or set it to 0) and run this "
+        f"again with internet. {_place_it_yourself(asset)}"
+    )
+
+
+def _cached_mismatch_message(asset: Asset, path: Path, actual: str) -> str:
+    return (
+        f"The file {path} does not match the checksum of '{asset.name}' (expected sha256 "
+        f"{_expected(asset)}, got {actual}), so it is incomplete or a different file. Delete it "
+        f"and download {asset.urls[0]} again, or turn the offline switch off (remove "
+        f"{runtime.OFFLINE_VARIABLE}) so the workshop downloads it itself."
+    )
+
+
+def _offline_hint() -> str:
+    return (
+        f"Without internet, turn the offline switch on ({runtime.OFFLINE_VARIABLE}=1) to use the "
+        "small stand-ins that ship with the workshop instead of downloads."
+    )
+
+
+def _no_space_message(asset: Asset, folder: Path, needed: int | None, free: int) -> str:
+    need = f"it needs about {format_size(needed)}, and" if needed else "the disk filled up:"
+    return (
+        f"There is not enough free disk space to download '{asset.name}' ({asset.purpose}) "
+        f"from {asset.urls[0]}: {need} {folder} has {format_size(free)} free. Delete files you "
+        f"no longer need, or set the environment variable {CACHE_VARIABLE} to a folder on a "
+        f"disk with more room. {_place_it_yourself(asset)} {_offline_hint()}"
+    )
+
+
+def _check_free_space(asset: Asset, folder: Path) -> None:
+    """Refuse a download that would not fit on the disk (archives need room to unpack too)."""
+    needed = asset.size * (2 if asset.extract else 1) + _MARGIN
+    free = shutil.disk_usage(folder).free
+    if free < needed:
+        raise WorkshopError(_no_space_message(asset, folder, needed, free))
+
+
+class _Progress:
+    """A ``tqdm.auto`` bar in the shape pooch's downloader expects (it sets ``total`` late)."""
+
+    def __init__(self, description: str):
+        from tqdm.auto import tqdm
+
+        self._bar = tqdm(desc=description, unit="B", unit_scale=True, leave=True)
+
+    @property
+    def total(self):
+        return self._bar.total
+
+    @total.setter
+    def total(self, value):
+        self._bar.reset(total=value or None)
+
+    def update(self, count):
+        self._bar.update(count)
+
+    def reset(self):
+        self._bar.reset()
+
+    def close(self):
+        self._bar.close()
+
+
+def _download(asset: Asset, destination: Path, progress: bool) -> None:
+    """Download an asset to ``destination``, trying its mirrors in order."""
+    failures, last_error = [], None
+    for url in asset.urls:
+        reason, last_error = _attempt(asset, url, destination, progress)
+        if reason is None:
+            return
+        failures.append(f"From {url}: {reason}.")
+    raise WorkshopError(
+        f"Could not download '{asset.name}' ({asset.purpose}, about {format_size(asset.size)}). "
+        f"{' '.join(failures)} {_place_it_yourself(asset)} {_offline_hint()}"
+    ) from last_error
+
+
+def _attempt(asset: Asset, url: str, destination: Path, progress: bool):
+    """Download one address into a part file, check it, then move it into place.
+
+    Returns ``(None, None)`` on success, else a reason in plain words and the error behind it.
+    """
+    import pooch
+    import requests
+
+    handle, part_name = tempfile.mkstemp(
+        dir=destination.parent, prefix=f"{destination.name}.", suffix=".part"
+    )
+    os.close(handle)
+    part = Path(part_name)
+    bar = _Progress(asset.name) if progress else False
+    downloader = pooch.HTTPDownloader(progressbar=bar, chunk_size=_CHUNK, timeout=_TIMEOUT)
+    try:
+        downloader(url, str(part), None)
+        actual = _sha256(part)
+        if not _hash_matches(actual, asset.sha256):
+            return _mismatch_reason(asset, actual), None
+        part.replace(destination)
+        _remember(destination, actual)
+        return None, None
+    except requests.HTTPError as err:
+        return _http_reason(err.response), err
+    except requests.Timeout as err:
+        return "the server did not answer in time. Check the internet connection and try again", err
+    except requests.ConnectionError as err:
+        return (
+            "this computer could not connect to the server (no internet connection, the "
+            "server's name could not be looked up, or the connection was refused). Check the "
+            "internet connection and try again"
+        ), err
+    except requests.RequestException as err:
+        return (
+            f"the connection broke off during the download ({type(err).__name__}), and the "
+            "unfinished file was deleted. Check the internet connection and try again"
+        ), err
+    except OSError as err:
+        if err.errno == errno.ENOSPC:
+            free = shutil.disk_usage(destination.parent).free
+            raise WorkshopError(_no_space_message(asset, destination.parent, None, free)) from err
+        raise
+    finally:
+        part.unlink(missing_ok=True)
+        if bar:
+            bar.close()
+
+
+def _http_reason(response) -> str:
+    """Explain an HTTP error status in plain words."""
+    code = response.status_code
+    said = f"the server answered {code} ({response.reason})"
+    if code in (403, 404, 410):
+        return f"{said}, so the file may have moved or is no longer shared there"
+    return f"{said}; it may be busy, so try again in a few minutes"
+
+
+def _mismatch_reason(asset: Asset, actual: str) -> str:
+    """Explain a checksum mismatch in plain words."""
+    return (
+        f"the downloaded file did not match its checksum (expected sha256 {_expected(asset)}, "
+        f"got {actual}), so the download was deleted. The likely cause is an interrupted "
+        "download or a file that changed on the server; try again"
+    )
+
+
+# --- unpacking --------------------------------------------------------------------------------
+
+
+def extract_archive(archive: str | os.PathLike, target: str | os.PathLike, *, kind=None) -> Path:
+    """Unpack a tar or zip archive into a new folder, refusing anything that could land outside it.
+
+    Every entry is checked before anything is written: an absolute path, a ``..`` part, a link
+    pointing outside the folder, or a device or pipe makes the whole archive refused. Unpacking
+    happens in a temporary folder beside ``target``, renamed into place at the end, so a
+    half-unpacked folder never looks complete.
+
+    Parameters
+    ----------
+    archive : str or path
+        The ``.tar``, ``.tar.gz`` or ``.zip`` file.
+    target : str or path
+        The folder to create; it must not exist yet.
+    kind : {None, "tar", "zip"}
+        The archive format; None works it out from the file.
+
+    Returns
+    -------
+    pathlib.Path
+        ``target``.
+
+    Raises
+    ------
+    WorkshopError
+        For an unreadable or unsafe archive, or when ``target`` already exists.
+    """
+    archive, target = Path(archive), Path(target)
+    if target.exists():
+        raise WorkshopError(f"{target} already exists; delete it to unpack {archive.name} again.")
+    kind = kind or _archive_kind(archive)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"))
+    try:
+        scratch.chmod(0o755)
+        if kind == "tar":
+            _extract_tar(archive, scratch)
+        else:
+            _extract_zip(archive, scratch)
+        scratch.rename(target)
+    except OSError as err:
+        if err.errno != errno.ENOSPC:
+            raise
+        raise WorkshopError(
+            f"The disk filled up while unpacking {archive.name} into {target.parent} "
+            f"({format_size(shutil.disk_usage(target.parent).free)} free). Delete files you no "
+            f"longer need, or set {CACHE_VARIABLE} to a folder on a disk with more room."
+        ) from err
+    finally:
+        if scratch.exists():
+            shutil.rmtree(scratch, ignore_errors=True)
+    return target
+
+
+def _archive_kind(archive: Path) -> str:
+    """Say whether a file is a tar or a zip archive."""
+    if archive.is_file() and tarfile.is_tarfile(archive):
+        return "tar"
+    if archive.is_file() and zipfile.is_zipfile(archive):
+        return "zip"
+    raise WorkshopError(
+        f"{archive} is not a tar or zip archive that can be read. Delete it and download it again."
+    )
+
+
+def _refuse(archive: Path, name: str, why: str) -> WorkshopError:
+    """The message for an archive entry that is not safe to unpack."""
+    return WorkshopError(
+        f"The archive {archive.name} was not unpacked: its entry '{name}' {why}. A safe archive "
+        "keeps all its files inside one folder; this one is damaged or made to write elsewhere "
+        f"on your computer, so nothing was written. Delete {archive} and download it again."
+    )
+
+
+def _parts(name: str) -> tuple[str, ...]:
+    """The parts of an archive entry's path, splitting on both kinds of slash."""
+    return PurePosixPath(name.replace("\\", "/")).parts
+
+
+def _escapes(name: str) -> bool:
+    """True when an entry path is absolute or has a ``..`` part."""
+    parts = _parts(name)
+    is_absolute = name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":")
+    return is_absolute or ".." in parts
+
+
+def _link_escapes(member_name: str, link: str) -> bool:
+    """True when a symbolic link, read from its own folder, points outside the archive's folder."""
+    if link.startswith(("/", "\\")) or (len(link) > 1 and link[1] == ":"):
+        return True
+    depth = len(_parts(member_name)) - 1
+    for part in _parts(link):
+        if part == "..":
+            depth -= 1
+        elif part != ".":
+            depth += 1
+        if depth < 0:
+            return True
+    return False
+
+
+def _check_tar_member(archive: Path, member: tarfile.TarInfo) -> None:
+    """Refuse a tar entry that could write outside the target folder."""
+    if _escapes(member.name):
+        raise _refuse(archive, member.name, "would be written outside the folder")
+    if member.isdev():
+        raise _refuse(archive, member.name, "is a device or a pipe, not a file")
+    if member.issym() and _link_escapes(member.name, member.linkname):
+        raise _refuse(archive, member.name, f"is a link to '{member.linkname}', outside the folder")
+    if member.islnk() and _escapes(member.linkname):
+        raise _refuse(archive, member.name, f"is a link to '{member.linkname}', outside the folder")
+
+
+def _extract_tar(archive: Path, folder: Path) -> None:
+    """Check every tar entry, then unpack them all (with tarfile's own "data" filter too)."""
+    try:
+        with tarfile.open(archive) as tar:
+            members = tar.getmembers()
+            for member in members:
+                _check_tar_member(archive, member)
+            if hasattr(tarfile, "data_filter"):
+                tar.extractall(folder, members=members, filter="data")
+            else:  # Python before 3.11.4: the checks above do the filter's work
+                tar.extractall(folder, members=members)  # noqa: S202
+    except tarfile.FilterError as err:
+        raise _refuse(archive, err.tarinfo.name, "is not a safe file to unpack") from err
+    except (tarfile.TarError, EOFError, gzip.BadGzipFile, zlib.error) as err:
+        raise WorkshopError(
+            f"{archive} could not be unpacked ({err}); it is probably incomplete. "
+            "Delete it and download it again."
+        ) from err
+
+
+def _extract_zip(archive: Path, folder: Path) -> None:
+    """Check every zip entry, then unpack them all."""
+    try:
+        with zipfile.ZipFile(archive) as bundle:
+            for name in bundle.namelist():
+                if _escapes(name):
+                    raise _refuse(archive, name, "would be written outside the folder")
+            bundle.extractall(folder)  # noqa: S202 (every name was checked above)
+    except (zipfile.BadZipFile, EOFError, zlib.error) as err:
+        raise WorkshopError(
+            f"{archive} could not be unpacked ({err}); it is probably incomplete. "
+            "Delete it and download it again."
+        ) from err
