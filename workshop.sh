@@ -71,7 +71,9 @@ case "$command" in
     install_system_programs
     install_python_packages
     say "Opening the workshop in JupyterLab (stop it with Ctrl+C)"
-    lab_args=(--notebook-dir="$here/notebooks")
+    # Uploads arrive as one websocket message: allow photos and songs up to 200 MB.
+    lab_args=(--notebook-dir="$here/notebooks"
+              "--ServerApp.tornado_settings={'websocket_max_message_size': 209715200}")
     [[ $(id -u) -eq 0 ]] && lab_args+=(--allow-root)
     exec "$venv/bin/jupyter" lab "${lab_args[@]}" "${@:2}"
     ;;

@@ -67,6 +67,11 @@ def test_the_best_device_without_a_gpu_is_the_cpu(monkeypatch):
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a GPU")
+def test_gpu_help_on_colab_without_a_gpu_gives_the_menu_steps(fake_colab):
+    assert "Runtime → Change runtime type" in runtime.gpu_help()
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a GPU")
 def test_asking_for_a_missing_gpu_explains_how_to_get_one(fake_colab):
     with pytest.raises(WorkshopError, match="Change runtime type"):
         runtime.pick_device("cuda")
@@ -109,22 +114,22 @@ def test_missing_program_without_apt_rights_gives_the_command(monkeypatch):
         runtime.install_system_programs([absent.program])
 
 
-def test_setup_on_colab_enables_custom_widgets(fake_colab, capsys):
+def test_setup_on_colab_enables_custom_widgets(fake_colab):
     report = runtime.setup(system=["gcc"])
 
     assert report.place == "colab"
     assert report.installed == ()
     assert fake_colab == ["enable_custom_widget_manager"]
-    assert "Running in Google Colab" in capsys.readouterr().out
+    assert str(report).startswith("Running in Google Colab")
 
 
-def test_setup_elsewhere_names_missing_programs(monkeypatch, capsys):
+def test_setup_elsewhere_names_missing_programs(monkeypatch):
     absent = runtime.SystemProgram("surely-absent-program", "surely-absent-package", "a test")
     monkeypatch.setitem(runtime.system_programs(), absent.program, absent)
 
     report = runtime.setup(system=[absent.program])
 
-    out = capsys.readouterr().out
+    out = str(report)
     assert report.place == "python"
     assert "surely-absent-program is not installed" in out
     assert "sudo apt-get install surely-absent-package" in out
@@ -133,7 +138,7 @@ def test_setup_elsewhere_names_missing_programs(monkeypatch, capsys):
 def test_setup_report_warns_that_offline_results_are_not_real(monkeypatch):
     monkeypatch.setenv(runtime.OFFLINE_VARIABLE, "1")
 
-    report = runtime.setup(quiet=True)
+    report = runtime.setup()
 
     assert report.offline
     assert "not the real models' results" in str(report)
@@ -143,3 +148,4 @@ def test_setup_report_warns_that_offline_results_are_not_real(monkeypatch):
 def test_real_gpu_is_picked_and_described():
     assert runtime.pick_device().type == "cuda"
     assert runtime.device_summary().startswith("GPU: ")
+    assert "nothing to change" in runtime.gpu_help()

@@ -159,7 +159,13 @@ def device_summary(device=None) -> str:
 
 
 def gpu_help() -> str:
-    """Explain how to get a GPU here: Colab's menu steps on Colab, or where to find one."""
+    """Explain the GPU situation here: which GPU is used, or how to get one (Colab's menu steps)."""
+    try:
+        device = pick_device()
+    except WorkshopError as err:
+        return str(err)
+    if device.type != "cpu":
+        return f"{device_summary(device)}. The demos use it; nothing to change."
     return _GPU_HELP_COLAB if where() == "colab" else _GPU_HELP_ELSEWHERE
 
 
@@ -254,40 +260,47 @@ def install_system_programs(names, *, quiet: bool = True) -> list[str]:
 
 @dataclass(frozen=True)
 class SetupReport:
-    """What :func:`setup` found: where we run, the device line, offline mode, installed packages."""
+    """What :func:`setup` found: where we run, the device line, offline mode, and notes.
+
+    A notebook shows it as a few lines of plain text.
+    """
 
     place: str
     device: str
     offline: bool
     installed: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         names = {"colab": "Google Colab", "jupyter": "Jupyter", "python": "plain Python"}
         lines = [f"Running in {names[self.place]}. {self.device}"]
         if self.installed:
             lines.append(f"Installed: {', '.join(self.installed)}.")
+        lines.extend(self.notes)
         if self.offline:
             lines.append(
-                f"Offline mode ({OFFLINE_VARIABLE}=1): small test models and recorded answers stand "
-                "in for downloads, so results are not the real models' results."
+                f"Offline mode ({OFFLINE_VARIABLE}=1): small test models and recorded answers "
+                "stand in for downloads, so results are not the real models' results."
             )
         return "\n".join(lines)
 
+    def _repr_pretty_(self, printer, cycle):
+        printer.text(str(self))
 
-def setup(*, system=(), quiet: bool = False) -> SetupReport:
-    """Get this notebook ready: system programs, widgets, and a one-line status.
+
+def setup(*, system=()) -> SetupReport:
+    """Get this notebook ready: system programs, widgets, and a short status report.
 
     On Colab it installs the missing system programs the notebook names (quietly, once per
-    runtime) and turns on Colab's support for custom widgets. Everywhere it prints where the
-    notebook runs and which device the demos use. It never downloads models.
+    runtime) and turns on Colab's support for custom widgets. Everywhere it reports where the
+    notebook runs and which device the demos use; a notebook shows that report as the setup
+    cell's result. It never downloads models.
 
     Parameters
     ----------
     system : sequence of str
         Programs the notebook needs, such as ``("espeak-ng",)``. On Colab missing ones are
-        installed; elsewhere a missing one gives a message with the install command.
-    quiet : bool
-        True prints nothing.
+        installed; elsewhere the report names a missing one with its install command.
 
     Returns
     -------
@@ -295,10 +308,12 @@ def setup(*, system=(), quiet: bool = False) -> SetupReport:
 
     Examples
     --------
-    >>> report = setup(quiet=True)
+    >>> print(setup())  # doctest: +ELLIPSIS
+    Running in plain Python. ...
     """
     place = where()
     installed: tuple[str, ...] = ()
+    notes: list[str] = []
     if place == "colab":
         installed = tuple(install_system_programs(list(system)))
         _enable_colab_widgets()
@@ -306,7 +321,7 @@ def setup(*, system=(), quiet: bool = False) -> SetupReport:
         missing = missing_programs(list(system))
         if missing:
             packages = " ".join(sorted({p.package for p in missing}))
-            print(
+            notes.append(
                 f"Note: {', '.join(p.program for p in missing)} is not installed; the cells that "
                 f"use it will say so. On Debian or Ubuntu: sudo apt-get install {packages}"
             )
@@ -314,12 +329,11 @@ def setup(*, system=(), quiet: bool = False) -> SetupReport:
         device = device_summary()
     except WorkshopError as err:
         device = str(err)
-    report = SetupReport(place=place, device=device, offline=is_offline(), installed=installed)
-    if not quiet:
-        print(report)
-        if device.startswith("No GPU") and place == "colab":
-            print(gpu_help())
-    return report
+    if device.startswith("No GPU") and place == "colab":
+        notes.append(gpu_help())
+    return SetupReport(
+        place=place, device=device, offline=is_offline(), installed=installed, notes=tuple(notes)
+    )
 
 
 def _enable_colab_widgets() -> None:

@@ -1,0 +1,298 @@
+"""Every sound enters and leaves the workshop here: load any audio file, resample, save, play, plot.
+
+Audio is always a float32 numpy array in [-1, 1] paired with its ``sample_rate`` (samples per
+second): shape ``(samples,)`` for mono, ``(channels, samples)`` for several channels.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import WorkshopError
+
+__all__ = [
+    "as_channels_first",
+    "audio_duration",
+    "load_audio",
+    "play",
+    "plot_audio",
+    "resample",
+    "save_audio",
+]
+
+_SOUNDFILE_FORMATS = {".wav", ".flac", ".ogg", ".oga", ".mp3", ".aiff", ".aif"}
+_FFMPEG_HINT = (
+    "Reading this kind of file needs the program ffmpeg. On Colab it is there already; on "
+    "Debian or Ubuntu install it with: sudo apt-get install ffmpeg. Or convert the file to "
+    ".wav, .flac or .mp3 first."
+)
+
+
+def _describe(source) -> str:
+    if isinstance(source, str | os.PathLike):
+        return f"'{Path(source).name}'"
+    return "The audio you gave"
+
+
+def _read_with_soundfile(data) -> tuple[np.ndarray, int]:
+    import soundfile
+
+    samples, sample_rate = soundfile.read(data, dtype="float32", always_2d=True)
+    return samples.T, int(sample_rate)
+
+
+def _read_with_ffmpeg(path: Path) -> tuple[np.ndarray, int]:
+    """Decode any format ffmpeg knows (M4A, AAC, WebM from a browser recording) into a WAV first."""
+    ffmpeg = shutil.which("ffmpeg")
+    if ffmpeg is None:
+        raise WorkshopError(f"'{path.name}' could not be read. {_FFMPEG_HINT}")
+    with tempfile.TemporaryDirectory() as scratch:
+        wav = Path(scratch) / "decoded.wav"
+        result = subprocess.run(
+            [
+                ffmpeg,
+                "-nostdin",
+                "-v",
+                "error",
+                "-i",
+                str(path),
+                "-vn",
+                "-c:a",
+                "pcm_f32le",
+                str(wav),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode != 0 or not wav.exists():
+            raise WorkshopError(
+                f"'{path.name}' could not be read as audio (ffmpeg: "
+                f"{result.stderr.strip().splitlines()[-1] if result.stderr.strip() else 'no audio found'}). "
+                "Try a .wav, .mp3 or .flac file, or upload it again."
+            )
+        return _read_with_soundfile(wav)
+
+
+def load_audio(
+    source, *, sample_rate: int | None = None, mono: bool = False
+) -> tuple[np.ndarray, int]:
+    """Load a sound from a file, bytes, or an array, as float32 samples and their sample rate.
+
+    WAV, FLAC, OGG and MP3 are read directly; M4A, AAC, WebM and other formats go through
+    ffmpeg when it is installed. The result can be resampled and mixed down to one channel.
+
+    Parameters
+    ----------
+    source : str, path, bytes, or (array, sample_rate)
+        The audio file, its contents, or samples you already have with their sample rate.
+    sample_rate : int, optional
+        Resample to this many samples per second. None keeps the file's own rate.
+    mono : bool
+        True mixes all channels into one and returns shape ``(samples,)``.
+
+    Returns
+    -------
+    samples : numpy.ndarray
+        float32, shape ``(channels, samples)`` (or ``(samples,)`` with ``mono=True``).
+    sample_rate : int
+        Samples per second.
+
+    Raises
+    ------
+    WorkshopError
+        For a missing, empty, or unreadable file.
+
+    Examples
+    --------
+    >>> samples, rate = load_audio((np.zeros(8000), 8000), sample_rate=16000, mono=True)
+    >>> samples.shape, rate
+    ((16000,), 16000)
+    """
+    samples, rate = _load_any(source)
+    if samples.shape[-1] == 0:
+        raise WorkshopError(
+            f"{_describe(source)} holds no sound at all (zero length). Record or choose another file."
+        )
+    if not np.all(np.isfinite(samples)):
+        raise WorkshopError(f"{_describe(source)} contains invalid samples (NaN or infinity).")
+    if mono:
+        samples = samples.mean(axis=0)
+    if sample_rate is not None and sample_rate != rate:
+        samples, rate = resample(samples, rate, sample_rate), sample_rate
+    return np.ascontiguousarray(samples, dtype=np.float32), rate
+
+
+def _load_any(source) -> tuple[np.ndarray, int]:
+    if isinstance(source, tuple) and len(source) == 2:
+        samples, rate = source
+        return as_channels_first(samples), _check_rate(rate)
+    if isinstance(source, bytes | bytearray | memoryview):
+        data = bytes(source)
+        if not data:
+            raise WorkshopError("The audio you gave is empty (0 bytes). Record or upload it again.")
+        try:
+            return _read_with_soundfile(io.BytesIO(data))
+        except Exception:  # not a format libsndfile knows: let ffmpeg try from a file
+            with tempfile.TemporaryDirectory() as scratch:
+                path = Path(scratch) / "audio"
+                path.write_bytes(data)
+                return _read_with_ffmpeg(path)
+    if isinstance(source, str | os.PathLike):
+        path = Path(source).expanduser()
+        if not path.is_file():
+            raise WorkshopError(f"There is no file '{path}'. Check the name and the folder.")
+        if path.stat().st_size == 0:
+            raise WorkshopError(f"'{path.name}' is empty (0 bytes). Record or upload it again.")
+        if path.suffix.lower() in _SOUNDFILE_FORMATS:
+            try:
+                return _read_with_soundfile(path)
+            except Exception as err:
+                if shutil.which("ffmpeg") is None:
+                    raise WorkshopError(
+                        f"'{path.name}' could not be read as audio ({err}). Try a .wav, .mp3 "
+                        "or .flac file, or upload it again."
+                    ) from err
+        return _read_with_ffmpeg(path)
+    raise WorkshopError(
+        f"load_audio() takes a file path, the file's bytes, or (samples, sample_rate); "
+        f"it got {type(source).__name__}."
+    )
+
+
+def _check_rate(sample_rate) -> int:
+    if not isinstance(sample_rate, int | np.integer) or sample_rate <= 0:
+        raise WorkshopError(
+            f"The sample rate must be a positive whole number of samples per second, "
+            f"such as 44100; it was {sample_rate!r}."
+        )
+    return int(sample_rate)
+
+
+def as_channels_first(samples) -> np.ndarray:
+    """Return samples as float32 ``(channels, samples)``; a 1-D array becomes one channel.
+
+    A ``(samples, channels)`` array with 2 to 8 columns (as soundfile returns) is turned around.
+    """
+    array = np.asarray(samples, dtype=np.float32)
+    if array.ndim == 1:
+        return array[np.newaxis, :]
+    if array.ndim != 2:
+        raise WorkshopError(
+            f"Audio must be 1-D (mono) or 2-D (channels, samples); this has shape {array.shape}."
+        )
+    if array.shape[0] > array.shape[1] and array.shape[1] <= 8:
+        array = array.T
+    return array
+
+
+def resample(samples: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
+    """Change the sample rate with soxr's high-quality resampler; the last axis is time.
+
+    Examples
+    --------
+    >>> resample(np.zeros(44100, dtype=np.float32), 44100, 16000).shape
+    (16000,)
+    """
+    import soxr
+
+    from_rate, to_rate = _check_rate(from_rate), _check_rate(to_rate)
+    if from_rate == to_rate:
+        return np.asarray(samples, dtype=np.float32)
+    array = np.asarray(samples, dtype=np.float32)
+    # soxr wants (samples, channels).
+    result = soxr.resample(array.T, from_rate, to_rate, quality="HQ").T
+    return np.ascontiguousarray(result, dtype=np.float32)
+
+
+def audio_duration(samples: np.ndarray, sample_rate: int) -> float:
+    """Length in seconds of samples at a sample rate."""
+    return np.asarray(samples).shape[-1] / sample_rate
+
+
+def save_audio(path, samples, sample_rate: int) -> Path:
+    """Save samples to a sound file: ``.wav`` and ``.flac`` directly, ``.mp3`` and ``.ogg`` too.
+
+    The file is written under a temporary name first and renamed at the end, so an interrupted
+    save never leaves a file that looks complete. Samples outside [-1, 1] are clipped.
+
+    Returns
+    -------
+    pathlib.Path
+        The saved file.
+    """
+    import soundfile
+
+    path = Path(path)
+    data = np.clip(as_channels_first(samples), -1.0, 1.0).T
+    rate = _check_rate(sample_rate)
+    suffix = path.suffix.lower()
+    formats = {".wav": "WAV", ".flac": "FLAC", ".ogg": "OGG", ".mp3": "MP3"}
+    if suffix not in formats:
+        raise WorkshopError(f"Cannot save audio as '{suffix}'. Use .wav, .flac, .mp3 or .ogg.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    part = path.with_name(f".{path.name}.part")
+    try:
+        subtype = "PCM_16" if suffix == ".wav" else None
+        soundfile.write(part, data, rate, format=formats[suffix], subtype=subtype)
+        part.replace(path)
+    except (soundfile.LibsndfileError, OSError) as err:
+        raise WorkshopError(f"Could not save {path.name}: {err}") from err
+    finally:
+        part.unlink(missing_ok=True)
+    return path
+
+
+def play(samples, sample_rate: int, *, normalize: bool = False):
+    """Return an audio player for a notebook (IPython's ``Audio``), for mono or stereo samples."""
+    from IPython.display import Audio
+
+    data = as_channels_first(samples)
+    return Audio(
+        data if data.shape[0] > 1 else data[0], rate=_check_rate(sample_rate), normalize=normalize
+    )
+
+
+def plot_audio(samples, sample_rate: int, *, title: str = "", axes=None):
+    """Draw the waveform above its spectrogram (frequencies over time), and return the figure.
+
+    Parameters
+    ----------
+    samples : numpy.ndarray
+        Mono or multi-channel samples; channels are averaged for the picture.
+    sample_rate : int
+        Samples per second.
+    title : str
+        Shown above the waveform.
+    axes : pair of matplotlib Axes, optional
+        Draw into these instead of a new figure (for side-by-side comparisons).
+    """
+    import matplotlib.pyplot as plt
+
+    mono = as_channels_first(samples).mean(axis=0)
+    if axes is None:
+        figure, axes = plt.subplots(2, 1, figsize=(8, 4), sharex=True, height_ratios=(1, 2))
+    else:
+        figure = axes[0].figure
+    wave_ax, spec_ax = axes
+    seconds = np.arange(mono.size) / sample_rate
+    wave_ax.plot(seconds, mono, linewidth=0.5, color="tab:blue")
+    wave_ax.set_ylim(-1.05, 1.05)
+    wave_ax.set_ylabel("amplitude")
+    if title:
+        wave_ax.set_title(title)
+    window = 1024 if sample_rate >= 22050 else 512
+    if mono.size >= window:
+        spec_ax.specgram(
+            mono, NFFT=window, Fs=sample_rate, noverlap=window * 3 // 4, cmap="magma", vmin=-120
+        )
+    spec_ax.set_ylabel("frequency (Hz)")
+    spec_ax.set_xlabel("time (s)")
+    return figure
