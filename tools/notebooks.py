@@ -42,7 +42,9 @@ FIELDS = {
     "gpu": "'not needed', 'helps' or 'recommended'",
     "needs": "what the learner needs, one line",
     "system": "operating-system programs used, from workshop_lib/system_programs.txt",
+    "extras": "optional: extras of workshop_lib the setup cell installs, such as ['speech']",
 }
+OPTIONAL = ("extras",)
 GPU_LINES = {
     "not needed": "not needed: everything runs on the computer's ordinary processor (CPU).",
     "helps": "helps: without one the demos run on the CPU, only slower.",
@@ -64,7 +66,9 @@ def metadata_problems(meta) -> list[str]:
     if not isinstance(meta, dict):
         return ['no "workshop" metadata (fields: ' + ", ".join(FIELDS) + ")"]
     problems = [
-        f"workshop metadata lacks {name!r} ({FIELDS[name]})" for name in FIELDS if name not in meta
+        f"workshop metadata lacks {name!r} ({FIELDS[name]})"
+        for name in FIELDS
+        if name not in meta and name not in OPTIONAL
     ]
     problems += [
         f"workshop metadata has an unknown field {name!r}" for name in meta if name not in FIELDS
@@ -98,7 +102,17 @@ def metadata_problems(meta) -> list[str]:
     system = meta.get("system")
     if not isinstance(system, list) or not all(p in known for p in system):
         bad("system", f"a list of programs from system_programs.txt ({', '.join(sorted(known))})")
+    extras = meta.get("extras", [])
+    known_extras = _extras()
+    if not isinstance(extras, list) or not all(e in known_extras for e in extras):
+        bad("extras", f"a list of extras from pyproject.toml ({', '.join(sorted(known_extras))})")
     return problems
+
+
+def _extras(pyproject: Path = ROOT / "pyproject.toml") -> set[str]:
+    """The optional-dependency groups (extras) pyproject.toml defines."""
+    project = tomllib.loads(pyproject.read_text("utf-8"))["project"]
+    return set(project.get("optional-dependencies", {}))
 
 
 def header_source(meta: dict, file_name: str, config: dict) -> str:
@@ -126,6 +140,8 @@ def setup_source(meta: dict, config: dict) -> str:
     system = meta["system"]
     call = f"workshop_lib.setup(system={json.dumps(system)})" if system else "workshop_lib.setup()"
     source = f"git+https://github.com/{config['repository']}@{config['branch']}"
+    extras = meta.get("extras", [])
+    package = f"workshop_lib[{','.join(extras)}]" if extras else "workshop_lib"
     return (
         "# Setup: on Colab this installs the workshop library (about a minute); "
         "your computer already has it.\n"
@@ -133,7 +149,7 @@ def setup_source(meta: dict, config: dict) -> str:
         "import sys\n"
         "\n"
         'if "google.colab" in sys.modules and importlib.util.find_spec("workshop_lib") is None:\n'
-        f'    %pip install --quiet "workshop_lib @ {source}"\n'
+        f'    %pip install --quiet "{package} @ {source}"\n'
         "\n"
         "import workshop_lib\n"
         "\n"

@@ -27,7 +27,7 @@ import nbclient
 import nbformat
 
 STAND_IN = Path(__file__).resolve().parent / "stand_in"
-INSTALL_SOURCE = re.compile(r'"workshop_lib @ git\+https://github\.com/[^"]+"')
+INSTALL_SOURCE = re.compile(r'"(workshop_lib(\[[\w,]+\])?) @ git\+https://github\.com/[^"]+"')
 
 
 def installed_versions() -> dict[str, str]:
@@ -71,7 +71,7 @@ def run_one(path: Path, source: str, workdir: Path, env: dict[str, str]) -> dict
     setup_index = None
     for index, cell in enumerate(notebook.cells):
         if cell.cell_type == "code" and INSTALL_SOURCE.search(cell.source):
-            cell.source = INSTALL_SOURCE.sub(f'"workshop_lib @ {source}"', cell.source)
+            cell.source = INSTALL_SOURCE.sub(rf'"\1 @ {source}"', cell.source)
             setup_index = index
             break
     if setup_index is None:
