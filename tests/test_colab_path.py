@@ -70,7 +70,8 @@ def local_source(tmp_path_factory):
     subprocess.run([*git, "init", "--quiet", "-b", "main"], cwd=clone, check=True)
     subprocess.run([*git, "add", "--all"], cwd=clone, check=True)
     subprocess.run([*git, "commit", "--quiet", "-m", "snapshot"], cwd=clone, check=True)
-    return f"git+file://{clone}@main"
+    # "localhost" because older pip versions reject file URLs with an empty host.
+    return f"git+file://localhost{clone}@main"
 
 
 def run_like_colab(python, source, notebooks, tmp_path) -> dict:

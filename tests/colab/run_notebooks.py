@@ -49,6 +49,7 @@ def kernel_environment(pip_cache: Path) -> dict[str, str]:
         f"{STAND_IN / 'bin'}{os.pathsep}{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
     )
     env["PIP_CACHE_DIR"] = str(pip_cache)
+    env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
     env.pop("VIRTUAL_ENV", None)
     return env
 
