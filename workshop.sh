@@ -18,12 +18,14 @@ python="${PYTHON:-python3}"
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
 install_system_programs() {
-  # Programs listed in workshop_lib/system_programs.txt (and extra ones the tests use).
-  local missing=() program package _
-  while read -r program package _; do
-    [[ -z "$program" || "$program" == \#* ]] && continue
-    command -v "$program" >/dev/null 2>&1 || missing+=("$package")
-  done < workshop_lib/system_programs.txt
+  # Programs listed in the given files (program, Debian package, purpose on each line).
+  local missing=() program package _ list
+  for list in "$@"; do
+    while read -r program package _; do
+      [[ -z "$program" || "$program" == \#* ]] && continue
+      command -v "$program" >/dev/null 2>&1 || missing+=("$package")
+    done < "$list"
+  done
   [[ ${#missing[@]} -eq 0 ]] && return 0
   if ! command -v apt-get >/dev/null 2>&1; then
     say "Please install these programs with your system's package manager: ${missing[*]}"
@@ -64,11 +66,11 @@ install_python_packages() {
 command="${1:-lab}"
 case "$command" in
   install)
-    install_system_programs
+    install_system_programs workshop_lib/system_programs.txt
     install_python_packages
     ;;
   lab)
-    install_system_programs
+    install_system_programs workshop_lib/system_programs.txt
     install_python_packages
     say "Opening the workshop in JupyterLab (stop it with Ctrl+C)"
     # Uploads arrive as one websocket message: allow photos and songs up to 200 MB.
@@ -78,7 +80,7 @@ case "$command" in
     exec "$venv/bin/jupyter" lab "${lab_args[@]}" "${@:2}"
     ;;
   test)
-    install_system_programs
+    install_system_programs workshop_lib/system_programs.txt tests/system_programs.txt
     install_python_packages
     say "Running the tests offline"
     export WORKSHOP_OFFLINE=1
