@@ -6,7 +6,6 @@ installed library is there), with WORKSHOP_OFFLINE=1 and a python3 kernel from t
 
 import importlib.util
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -89,13 +88,14 @@ def test_kernel_is_this_python(offline_folder):
 
 @pytest.mark.notebook
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[path.name for path in NOTEBOOKS])
-def test_notebook_runs_top_to_bottom_offline(path, offline_folder):
-    copy = Path(shutil.copy(path, offline_folder / path.name))
-    nb = nbformat.read(copy, as_version=4)
+def test_notebook_runs_top_to_bottom_offline(path, executed_notebooks):
+    # Run once per test session by workshop_lib.handout.execute_notebook (see conftest.py),
+    # in a fresh folder outside the repository with the offline switch on.
+    run = executed_notebooks[path.name]
 
-    _run(nb, offline_folder)
-
-    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    if isinstance(run, Exception):
+        pytest.fail(str(run), pytrace=False)
+    errors = [o for c in run.cells for o in c.get("outputs", []) if o.output_type == "error"]
     assert errors == []
 
 

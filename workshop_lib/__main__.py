@@ -1,8 +1,10 @@
-"""The workshop's command line: ``python -m workshop_lib prefetch | doctor | list``.
+"""The workshop's command line: ``python -m workshop_lib prefetch | doctor | list | handout | kit``.
 
 - ``prefetch [names...]`` downloads the models ahead of time (all of them when none are named).
 - ``doctor`` says what this computer has: Python, device, packages, programs, cache, downloads.
 - ``list`` shows every downloadable file with its size, licence and purpose.
+- ``handout [--out DIR]`` runs every notebook and writes them, with results, as a static web site.
+- ``kit [--out DIR]`` makes a folder for a room with poor internet: handout, wheel, models.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ def main(argv=None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    """The argument parser with its three commands."""
+    """The argument parser with its commands."""
     parser = argparse.ArgumentParser(
         prog="python -m workshop_lib",
         description="Helpers for the workshop: download models ahead of time, check this computer.",
@@ -60,6 +62,19 @@ def _parser() -> argparse.ArgumentParser:
     prefetch.set_defaults(run=_prefetch)
     doctor = commands.add_parser("doctor", help="check Python, device, packages, programs, cache")
     doctor.set_defaults(run=_doctor)
+    for name, what, default in (
+        ("handout", "run every notebook and write a static web site of them", "handout"),
+        ("kit", "make an offline workshop kit: handout, wheel, models, README", "workshop-kit"),
+    ):
+        command = commands.add_parser(name, help=what)
+        command.add_argument("--out", default=default, help=f"folder to write (default: {default})")
+        command.add_argument("--notebooks", help="folder with the notebooks (default: notebooks/)")
+        command.add_argument(
+            "--offline",
+            action="store_true",
+            help="run with the small offline models, even with internet",
+        )
+        command.set_defaults(run=_handout if name == "handout" else _kit)
     listing = commands.add_parser("list", help="show every downloadable file")
     listing.set_defaults(run=_list)
     return parser
@@ -233,6 +248,34 @@ def _list(args) -> int:
         for asset in assets.REGISTRY.values()
     ]
     print(_table(rows, ("name", "size", "licence", "purpose")))
+    return 0
+
+
+def _handout(args) -> int:
+    from .handout import build_handout
+
+    try:
+        report = build_handout(
+            args.out, notebooks=args.notebooks, offline=True if args.offline else None
+        )
+    except WorkshopError as err:
+        print(err)
+        return 1
+    print(report)
+    return 1 if report.failures else 0
+
+
+def _kit(args) -> int:
+    from .handout import build_kit
+
+    try:
+        readme = build_kit(
+            args.out, notebooks=args.notebooks, offline=True if args.offline else None
+        )
+    except WorkshopError as err:
+        print(err)
+        return 1
+    print(f"Kit ready: {readme.parent} (read {readme.name} first)")
     return 0
 
 

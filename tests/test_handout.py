@@ -1,0 +1,127 @@
+"""The handout (static site of the executed notebooks) and the offline workshop kit."""
+
+import re
+import subprocess
+import venv
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from workshop_lib.handout import build_handout, build_kit
+from workshop_lib.handout.render import WIDGET_NOTE, external_references
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+def _outputs(notebook, kind):
+    """Count outputs of a kind ('image', 'audio', 'widget') in an executed notebook."""
+    count = 0
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            html = data.get("text/html", "")
+            if (
+                kind == "image"
+                and ("image/png" in data or "image/jpeg" in data)
+                and "application/vnd.jupyter.widget-view+json" not in data
+            ):
+                count += 1
+            elif kind == "audio" and "<audio" in html:
+                count += 1
+            elif kind == "widget" and "application/vnd.jupyter.widget-view+json" in data:
+                count += 1
+    return count
+
+
+@pytest.fixture(scope="module")
+def handout(executed_notebooks, tmp_path_factory):
+    ran = {name: nb for name, nb in executed_notebooks.items() if not isinstance(nb, Exception)}
+    # Copies: rendering turns widget outputs into still pictures.
+    copies = {name: nbformat.from_dict(nb) for name, nb in ran.items()}
+    out = tmp_path_factory.mktemp("handout")
+    report = build_handout(out, notebooks=ROOT / "notebooks", offline=True, executed=copies)
+    return out, report, ran
+
+
+def test_handout_has_a_page_for_every_notebook(handout):
+    out, report, _ = handout
+
+    assert report.failures == {}
+    assert sorted(p.name for p in report.pages) == [p.with_suffix(".html").name for p in NOTEBOOKS]
+    index = (out / "index.html").read_text()
+    for path in NOTEBOOKS:
+        assert f'href="{path.with_suffix(".html").name}"' in index
+
+
+def test_every_page_says_it_is_an_offline_sample_run(handout):
+    out, _, _ = handout
+
+    for page in out.glob("*.html"):
+        assert "Offline sample run: outputs come from small test models" in page.read_text(), (
+            page.name
+        )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_page_shows_the_pictures_sounds_and_widgets_of_its_notebook(handout, path):
+    out, _, ran = handout
+    page = (out / path.with_suffix(".html").name).read_text()
+    notebook = ran[path.name]
+
+    images = len(re.findall(r'<img[^>]+src="data:image/(?:png|jpeg)', page))
+    assert images >= _outputs(notebook, "image")
+    assert page.count("<audio") >= _outputs(notebook, "audio")
+    assert page.count(WIDGET_NOTE) == _outputs(notebook, "widget")
+
+
+def test_no_page_loads_scripts_styles_or_fonts_from_the_network(handout):
+    out, _, _ = handout
+
+    for page in out.glob("*.html"):
+        text = page.read_text()
+        assert external_references(text) == [], page.name
+        assert not re.search(r'<(?:img|audio|source|video)[^>]+src="https?://', text), page.name
+
+
+def test_external_references_are_found():
+    page = '<script src="https://cdn.example/x.js"></script><a href="https://arxiv.org/abs/1705.02999">paper</a>'
+
+    assert external_references(page) == ['<script src="https://cdn.example/x.js">']
+
+
+@pytest.mark.slow
+def test_kit_builds_and_its_wheel_installs_in_a_fresh_environment(
+    handout, executed_notebooks, tmp_path
+):
+    _, _, ran = handout
+    copies = {name: nbformat.from_dict(nb) for name, nb in ran.items()}
+
+    readme = build_kit(
+        tmp_path / "kit", notebooks=ROOT / "notebooks", offline=True, executed=copies
+    )
+
+    kit = readme.parent
+    wheel = next((kit / "wheels").glob("workshop_lib-*.whl"))
+    assert (kit / "handout" / "index.html").exists()
+    assert sorted(p.name for p in (kit / "notebooks").glob("*.ipynb")) == [
+        p.name for p in NOTEBOOKS
+    ]
+    assert wheel.name in readme.read_text()
+    environment = tmp_path / "fresh-venv"
+    venv.create(environment, with_pip=True)
+    python = environment / "bin" / "python"
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet", str(wheel)], check=True)
+    check = subprocess.run(
+        [
+            str(python),
+            "-c",
+            "from workshop_lib.assets import bundled; print(bundled('images/coffee.jpg').stat().st_size)",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=True,
+    )
+    assert int(check.stdout) > 10_000

@@ -1,0 +1,116 @@
+"""Turn executed notebooks into static HTML pages that need no network at all.
+
+Pages keep JupyterLab's look (its CSS is inlined), every picture and sound is embedded in the
+page, and an interactive widget becomes its still picture (or a note) that says it is
+interactive in Colab. No script, style sheet or font is loaded from elsewhere.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+__all__ = ["WIDGET_NOTE", "external_references", "render_index", "render_page"]
+
+HERE = Path(__file__).resolve().parent
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+WIDGET_NOTE = (
+    "This is an interactive widget. Open the notebook in Colab (the link at the top of the "
+    "page) to click, drag and listen."
+)
+_BADGE = re.compile(
+    r'<img[^>]*src="https://colab\.research\.google\.com/assets/colab-badge\.svg"[^>]*>'
+)
+_EXTERNAL = re.compile(
+    r"""<(?:script|link|iframe)\b[^>]*\b(?:src|href)\s*=\s*["']?(?:https?:)?//[^>]*>"""
+    r"""|@import\s+url\(\s*["']?(?:https?:)?//[^)]*\)|url\(\s*["']?(?:https?:)?//[^)]*\)""",
+    re.IGNORECASE,
+)
+
+
+def external_references(page: str) -> list[str]:
+    """List every script, style sheet, frame or font a page would load from the network.
+
+    Plain links (``<a href=...>`` to papers and repositories) are fine and not listed.
+    """
+    return _EXTERNAL.findall(page)
+
+
+def _still_widgets(notebook) -> None:
+    """Replace each widget output by its still picture (when it offers one) and a note."""
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if WIDGET_MIME not in data:
+                continue
+            picture = data.get("image/png")
+            image = (
+                f'<img alt="a still picture of the widget" src="data:image/png;base64,{picture}">'
+                if picture
+                else ""
+            )
+            output["data"] = {
+                "text/html": f'<div class="handout-widget">{image}<p>{WIDGET_NOTE}</p></div>'
+            }
+    notebook.metadata.pop("widgets", None)
+
+
+def _css() -> str:
+    return (HERE / "handout.css").read_text("utf-8")
+
+
+def render_page(notebook, *, nav: str, banner: str = "") -> str:
+    """Render one executed notebook as a self-contained HTML page.
+
+    Parameters
+    ----------
+    notebook : nbformat.NotebookNode
+        An executed notebook (it is changed: widget outputs become still pictures).
+    nav : str
+        HTML for the navigation bar (links to the index and the neighbouring pages).
+    banner : str
+        Plain text shown at the top of the page, such as the offline-run label.
+    """
+    from nbconvert import HTMLExporter
+
+    _still_widgets(notebook)
+    exporter = HTMLExporter(
+        template_name="handout",
+        extra_template_basedirs=[str(HERE / "templates")],
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    resources = {"handout": {"css": _css(), "nav": nav, "banner": html.escape(banner)}}
+    page, _ = exporter.from_notebook_node(notebook, resources=resources)
+    page = _BADGE.sub("Open in Colab", page)
+    leftovers = external_references(page)
+    if leftovers:  # our own bug: the template let something from the network through
+        raise RuntimeError(f"handout page loads from the network: {leftovers[:3]}")
+    return page
+
+
+def render_index(entries: list[dict], *, title: str, introduction: str, banner: str = "") -> str:
+    """Render the handout's front page: the workshop outline with a link to every notebook.
+
+    Each entry has ``file`` (the page's file name), ``title``, ``promise``, ``minutes`` and
+    ``objectives``.
+    """
+    items = []
+    for entry in entries:
+        objectives = "".join(f"<li>{html.escape(o)}</li>" for o in entry["objectives"])
+        items.append(
+            f'<li><a href="{html.escape(entry["file"])}"><strong>{html.escape(entry["title"])}</strong></a>'
+            f' <span class="minutes">(about {entry["minutes"]} minutes)</span><br>'
+            f"{html.escape(entry['promise'])}<ul>{objectives}</ul></li>"
+        )
+    banner_html = f'<p class="handout-banner">{html.escape(banner)}</p>' if banner else ""
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1.0">\n'
+        f"<title>{html.escape(title)}</title>\n<style>{_css()}</style>\n</head>\n"
+        f'<body class="handout-index">\n<h1>{html.escape(title)}</h1>\n{banner_html}\n'
+        f"<p>{html.escape(introduction)}</p>\n<ol>{''.join(items)}</ol>\n</body>\n</html>\n"
+    )
