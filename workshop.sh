@@ -17,13 +17,33 @@ python="${PYTHON:-python3}"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
+enable_debian_contrib_non_free() {
+  # MBROLA (contrib), its voices and SVOX Pico (non-free) are outside Debian's "main" section.
+  [[ -r /etc/os-release ]] || return 0
+  local id codename
+  id=$(. /etc/os-release && echo "${ID:-}")
+  codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+  [[ "$id" == debian && -n "$codename" ]] || return 0
+  grep -rqs "non-free" /etc/apt/sources.list /etc/apt/sources.list.d/ && return 0
+  say "Enabling Debian's contrib and non-free sections (for the MBROLA and Pico voices)"
+  printf '%s\n' "# Added by workshop.sh: MBROLA voices and SVOX Pico live in contrib/non-free." \
+    "Types: deb" "URIs: http://deb.debian.org/debian" "Suites: $codename $codename-updates" \
+    "Components: contrib non-free" "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg" |
+    "${sudo[@]}" tee /etc/apt/sources.list.d/workshop-contrib-non-free.sources >/dev/null
+}
+
 install_system_programs() {
-  # Programs listed in the given files (program, Debian package, purpose on each line).
+  # Programs listed in the given files (program, Debian package, purpose on each line). A first
+  # word starting with "/" is a file the package installs (a voice), checked for existence.
   local missing=() program package _ list
   for list in "$@"; do
     while read -r program package _; do
       [[ -z "$program" || "$program" == \#* ]] && continue
-      command -v "$program" >/dev/null 2>&1 || missing+=("$package")
+      if [[ "$program" == /* ]]; then
+        [[ -e "$program" ]] || missing+=("$package")
+      else
+        command -v "$program" >/dev/null 2>&1 || missing+=("$package")
+      fi
     done < "$list"
   done
   [[ ${#missing[@]} -eq 0 ]] && return 0
@@ -31,13 +51,14 @@ install_system_programs() {
     say "Please install these programs with your system's package manager: ${missing[*]}"
     return 0
   fi
-  local sudo=()
+  sudo=()
   if [[ $(id -u) -ne 0 ]]; then
     if command -v sudo >/dev/null 2>&1; then sudo=(sudo); else
       say "Not root and no sudo: please ask an administrator to install: ${missing[*]}"
       return 0
     fi
   fi
+  enable_debian_contrib_non_free
   say "Installing system programs: ${missing[*]}"
   "${sudo[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -91,13 +91,30 @@ def test_unknown_device_name_is_refused():
 def test_system_programs_list_has_what_notebooks_need():
     programs = runtime.system_programs()
 
-    assert {"ffmpeg", "gcc"} <= set(programs)
+    assert {"ffmpeg", "gcc", "espeak-ng"} <= set(programs)
     assert all(p.package and p.purpose for p in programs.values())
 
 
 def test_unknown_system_program_is_refused():
     with pytest.raises(WorkshopError, match="Unknown system program"):
         runtime.missing_programs(["not-a-program"])
+
+
+def test_programs_are_found_by_package_name_too():
+    assert runtime.find_program("festival").program == "text2wave"
+
+
+def test_a_voice_is_checked_by_its_file(tmp_path, monkeypatch):
+    voice = runtime.SystemProgram(str(tmp_path / "voice.scm"), "festvox-test", "a test voice")
+    monkeypatch.setitem(runtime.system_programs(), voice.program, voice)
+
+    before = runtime.missing_programs(["festvox-test"])
+    (tmp_path / "voice.scm").write_text("voice")
+    after = runtime.missing_programs(["festvox-test"])
+
+    assert before == [voice]
+    assert after == []
+    assert voice.name == "festvox-test"
 
 
 def test_installed_program_is_not_installed_again():
@@ -149,3 +166,22 @@ def test_real_gpu_is_picked_and_described():
     assert runtime.pick_device().type == "cuda"
     assert runtime.device_summary().startswith("GPU: ")
     assert "nothing to change" in runtime.gpu_help()
+
+
+def test_colab_setup_goes_on_when_apt_cannot_install_a_package(fake_colab, monkeypatch, tmp_path):
+    absent = runtime.SystemProgram("surely-absent-program", "surely-absent-package", "a test")
+    monkeypatch.setitem(runtime.system_programs(), absent.program, absent)
+    apt = tmp_path / "apt-get"
+    apt.write_text('#!/bin/sh\necho "$@" >> "$(dirname "$0")/calls"\nexit 100\n')
+    apt.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:{runtime.os.environ['PATH']}")
+    monkeypatch.setattr(runtime.os, "geteuid", lambda: 0)
+
+    report = runtime.setup(system=[absent.program, "gcc"])
+
+    calls = (tmp_path / "calls").read_text().splitlines()
+    assert calls[0] == "update -qq"
+    assert calls[-1].endswith("surely-absent-package")
+    assert "apt could not install surely-absent-program" in str(report)
+    assert "sudo apt-get install surely-absent-package" in str(report)
+    assert fake_colab == ["enable_custom_widget_manager"]

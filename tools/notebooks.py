@@ -15,6 +15,7 @@ import argparse
 import copy
 import json
 import re
+import subprocess
 import sys
 import tomllib
 import uuid
@@ -22,7 +23,8 @@ from pathlib import Path
 
 import nbformat
 
-from workshop_lib.runtime import system_programs
+from workshop_lib.errors import WorkshopError
+from workshop_lib.runtime import find_program, system_programs
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -41,7 +43,7 @@ FIELDS = {
     "minutes": "estimated time, a whole number of minutes",
     "gpu": "'not needed', 'helps' or 'recommended'",
     "needs": "what the learner needs, one line",
-    "system": "operating-system programs used, from workshop_lib/system_programs.txt",
+    "system": "programs/voices used, from workshop_lib/system_programs.txt (program or package)",
     "extras": "optional: extras of workshop_lib the setup cell installs, such as ['speech']",
 }
 OPTIONAL = ("extras",)
@@ -98,15 +100,36 @@ def metadata_problems(meta) -> list[str]:
         bad("minutes", "a whole number above 0")
     if meta.get("gpu") not in GPU_LINES:
         bad("gpu", " or ".join(repr(g) for g in GPU_LINES))
-    known = system_programs()
     system = meta.get("system")
-    if not isinstance(system, list) or not all(p in known for p in system):
-        bad("system", f"a list of programs from system_programs.txt ({', '.join(sorted(known))})")
+    if not isinstance(system, list) or not all(_known_program(p) for p in system):
+        known = sorted(entry.name for entry in system_programs().values())
+        bad("system", f"a list of names from system_programs.txt ({', '.join(known)})")
     extras = meta.get("extras", [])
     known_extras = _extras()
     if not isinstance(extras, list) or not all(e in known_extras for e in extras):
         bad("extras", f"a list of extras from pyproject.toml ({', '.join(sorted(known_extras))})")
     return problems
+
+
+def _known_program(name) -> bool:
+    try:
+        find_program(name)
+    except (WorkshopError, TypeError):
+        return False
+    return True
+
+
+def _ruff_format(code: str) -> str:
+    """Format plain Python the way `ruff format` formats the notebooks (long calls get wrapped)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--stdin-filename", "setup.py", "-"],
+        input=code,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
+    return result.stdout.rstrip("\n")
 
 
 def _extras(pyproject: Path = ROOT / "pyproject.toml") -> set[str]:
@@ -139,6 +162,8 @@ def setup_source(meta: dict, config: dict) -> str:
     """The code of the second cell: install workshop_lib on Colab if missing, then setup()."""
     system = meta["system"]
     call = f"workshop_lib.setup(system={json.dumps(system)})" if system else "workshop_lib.setup()"
+    if len(call) > 100:
+        call = _ruff_format(call)
     source = f"git+https://github.com/{config['repository']}@{config['branch']}"
     extras = meta.get("extras", [])
     package = f"workshop_lib[{','.join(extras)}]" if extras else "workshop_lib"

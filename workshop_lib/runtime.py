@@ -22,6 +22,7 @@ __all__ = [
     "SetupReport",
     "SystemProgram",
     "device_summary",
+    "find_program",
     "gpu_help",
     "install_system_programs",
     "is_offline",
@@ -171,21 +172,32 @@ def gpu_help() -> str:
 
 @dataclass(frozen=True)
 class SystemProgram:
-    """A program from the operating system that a notebook uses (for example ``espeak-ng``)."""
+    """Something from the operating system that a notebook uses: a program or a voice's files.
+
+    ``program`` is the command's name (found on the PATH), or, for data such as a voice, the
+    path of a file that the package installs.
+    """
 
     program: str
     package: str
     purpose: str
 
     @property
+    def name(self) -> str:
+        """What to call it in a message: the program, or the package for data files."""
+        return self.package if self.program.startswith("/") else self.program
+
+    @property
     def installed(self) -> bool:
-        """True when the program is found on the PATH."""
+        """True when the program is on the PATH (or the data file exists)."""
+        if self.program.startswith("/"):
+            return os.path.exists(self.program)  # noqa: PTH110 (a plain string path)
         return shutil.which(self.program) is not None
 
 
 @functools.cache
 def system_programs() -> dict[str, SystemProgram]:
-    """List the operating-system programs the notebooks use, by program name."""
+    """List the operating-system programs (and voices) the notebooks use, by program name."""
     text = resources.files(__package__).joinpath("system_programs.txt").read_text("utf-8")
     programs = {}
     for line in text.splitlines():
@@ -196,64 +208,80 @@ def system_programs() -> dict[str, SystemProgram]:
     return programs
 
 
-def _known(names) -> list[SystemProgram]:
+def find_program(name: str) -> SystemProgram:
+    """Look up a system program by its program name or its Debian package name."""
     table = system_programs()
-    unknown = [name for name in names if name not in table]
-    if unknown:
-        raise WorkshopError(
-            f"Unknown system program(s): {', '.join(unknown)}. Known: {', '.join(sorted(table))}."
-        )
-    return [table[name] for name in names]
+    if name in table:
+        return table[name]
+    for entry in table.values():
+        if entry.package == name:
+            return entry
+    known = sorted(entry.name for entry in table.values())
+    raise WorkshopError(f"Unknown system program '{name}'. Known: {', '.join(known)}.")
 
 
 def missing_programs(names=None) -> list[SystemProgram]:
-    """Return the listed system programs (all of them when ``names`` is None) that are not installed."""
-    wanted = _known(names) if names is not None else list(system_programs().values())
+    """Return the listed system programs (all of them when ``names`` is None) that are not installed.
+
+    Names may be program names (``"text2wave"``) or Debian package names (``"festival"``).
+    """
+    if names is None:
+        wanted = list(system_programs().values())
+    else:
+        wanted = [find_program(name) for name in names]
     return [program for program in wanted if not program.installed]
+
+
+def _apt(arguments: list[str], quiet: bool) -> bool:
+    output = subprocess.DEVNULL if quiet else None
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    result = subprocess.run(
+        ["apt-get", *arguments], stdout=output, stderr=output, env=env, check=False
+    )
+    return result.returncode == 0
 
 
 def install_system_programs(names, *, quiet: bool = True) -> list[str]:
     """Install missing operating-system programs with apt (on Colab, or as root on Debian/Ubuntu).
 
-    Programs already present are left alone, so calling this again costs nothing. Elsewhere it
-    raises a message that gives the install command to run.
+    Programs already present are left alone, so calling this again costs nothing. When apt
+    cannot install them all at once, each package is tried alone, so one unavailable package
+    does not keep the others away. Without apt rights it raises a message with the command.
 
     Returns
     -------
     list of str
         The Debian packages that were installed (empty when nothing was missing).
+
+    Raises
+    ------
+    WorkshopError
+        When something is still missing afterwards, naming it and the install command.
     """
     missing = missing_programs(names)
     if not missing:
         return []
     packages = sorted({program.package for program in missing})
-    command = ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages]
     can_apt = shutil.which("apt-get") is not None and hasattr(os, "geteuid") and os.geteuid() == 0
     if not can_apt:
         raise WorkshopError(
-            f"This notebook needs {', '.join(p.program for p in missing)} "
+            f"This notebook needs {', '.join(p.name for p in missing)} "
             f"({'; '.join(p.purpose for p in missing)}), which is not installed. "
             f"On Debian or Ubuntu run: sudo apt-get install {' '.join(packages)}"
         )
-    output = subprocess.DEVNULL if quiet else None
-    try:
-        subprocess.run(["apt-get", "update", "-qq"], check=True, stdout=output, stderr=output)
-        subprocess.run(
-            command,
-            check=True,
-            stdout=output,
-            stderr=output,
-            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
-        )
-    except subprocess.CalledProcessError as err:
-        raise WorkshopError(
-            f"Installing {' '.join(packages)} with apt failed (exit code {err.returncode}). "
-            "Check the internet connection, then run this cell again."
-        ) from err
-    still_missing = missing_programs([p.program for p in missing])
+    install = ["install", "-y", "-qq", "--no-install-recommends"]
+    _apt(["update", "-qq"], quiet)
+    if not _apt([*install, *packages], quiet):
+        for package in packages:
+            _apt([*install, package], quiet)
+    still_missing = [p for p in missing if not p.installed]
     if still_missing:
+        left = sorted({p.package for p in still_missing})
         raise WorkshopError(
-            f"apt finished, but {', '.join(p.program for p in still_missing)} is still not found."
+            f"apt could not install {', '.join(p.name for p in still_missing)}; the cells that "
+            "use it will say so, and everything else works. On Debian these packages are in the "
+            "'contrib' and 'non-free' sections, on Ubuntu in 'multiverse': enable them, then "
+            f"run: sudo apt-get install {' '.join(left)}"
         )
     return packages
 
@@ -315,14 +343,17 @@ def setup(*, system=()) -> SetupReport:
     installed: tuple[str, ...] = ()
     notes: list[str] = []
     if place == "colab":
-        installed = tuple(install_system_programs(list(system)))
+        try:
+            installed = tuple(install_system_programs(list(system)))
+        except WorkshopError as err:  # the rest of the notebook still works: say it, go on
+            notes.append(f"Note: {err}")
         _enable_colab_widgets()
     else:
         missing = missing_programs(list(system))
         if missing:
             packages = " ".join(sorted({p.package for p in missing}))
             notes.append(
-                f"Note: {', '.join(p.program for p in missing)} is not installed; the cells that "
+                f"Note: {', '.join(p.name for p in missing)} is not installed; the cells that "
                 f"use it will say so. On Debian or Ubuntu: sudo apt-get install {packages}"
             )
     try:

@@ -296,3 +296,219 @@ def plot_audio(samples, sample_rate: int, *, title: str = "", axes=None):
     spec_ax.set_ylabel("frequency (Hz)")
     spec_ax.set_xlabel("time (s)")
     return figure
+
+
+# --- long files: look before loading, and read in blocks ----------------------------------------
+
+
+def audio_info(source) -> tuple[int, int, int]:
+    """Return a file's ``(sample_rate, channels, samples)`` without loading its samples.
+
+    WAV, FLAC, OGG and MP3 are asked through soundfile; other formats through ``ffprobe``
+    (part of ffmpeg). ``samples`` may be an estimate for compressed files.
+
+    Raises
+    ------
+    WorkshopError
+        For a missing, empty or unreadable file.
+    """
+    path = Path(source).expanduser()
+    if not path.is_file():
+        raise WorkshopError(f"There is no file '{path}'. Check the name and the folder.")
+    if path.stat().st_size == 0:
+        raise WorkshopError(f"'{path.name}' is empty (0 bytes). Record or upload it again.")
+    import soundfile
+
+    try:
+        info = soundfile.info(str(path))
+        return int(info.samplerate), int(info.channels), int(info.frames)
+    except Exception as err:
+        if shutil.which("ffprobe") is None:
+            raise WorkshopError(
+                f"'{path.name}' could not be read as audio ({err}). {_FFMPEG_HINT}"
+            ) from err
+    return _ffprobe_info(path)
+
+
+def _ffprobe_info(path: Path) -> tuple[int, int, int]:
+    result = subprocess.run(
+        [
+            "ffprobe",
+            "-v",
+            "error",
+            "-select_streams",
+            "a:0",
+            "-show_entries",
+            "stream=sample_rate,channels:format=duration",
+            "-of",
+            "default=noprint_wrappers=1",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    fields = dict(
+        line.split("=", 1) for line in result.stdout.splitlines() if "=" in line and line.strip()
+    )
+    try:
+        rate, channels = int(fields["sample_rate"]), int(fields["channels"])
+        duration = float(fields.get("duration", "nan"))
+    except (KeyError, ValueError) as err:
+        raise WorkshopError(
+            f"'{path.name}' could not be read as audio (no sound stream found). Try a .wav, "
+            ".mp3 or .flac file, or upload it again."
+        ) from err
+    samples = round(duration * rate) if np.isfinite(duration) else 0
+    return rate, channels, samples
+
+
+def stream_audio(source, *, sample_rate: int | None = None, block_seconds: float = 10.0):
+    """Read a long sound file in blocks, so a 2-hour file never has to fit in memory at once.
+
+    Yields float32 blocks of shape ``(channels, samples)``, resampled on the way when
+    ``sample_rate`` differs from the file's (soxr's streaming resampler). WAV, FLAC, OGG and MP3
+    are read by soundfile; other formats are decoded by ffmpeg through a pipe.
+
+    Parameters
+    ----------
+    source : str or path
+        The audio file.
+    sample_rate : int, optional
+        Resample to this rate; None keeps the file's rate.
+    block_seconds : float
+        Length of each block read from the file, in seconds of the file's audio.
+
+    Raises
+    ------
+    WorkshopError
+        For a missing or unreadable file.
+    """
+    path = Path(source).expanduser()
+    rate, channels, _ = audio_info(path)
+    frames = max(1, int(block_seconds * rate))
+    resampler = None
+    if sample_rate is not None and _check_rate(sample_rate) != rate:
+        import soxr
+
+        resampler = soxr.ResampleStream(rate, sample_rate, channels, dtype="float32", quality="HQ")
+    for block, last in _mark_last(_raw_blocks(path, rate, channels, frames)):
+        if resampler is not None:
+            block = resampler.resample_chunk(np.ascontiguousarray(block.T), last=last).T
+        if block.shape[1]:
+            yield np.ascontiguousarray(block, dtype=np.float32)
+
+
+def _mark_last(blocks):
+    """Yield (block, is_last) pairs, looking one block ahead; an empty last block ends it."""
+    previous = None
+    for block in blocks:
+        if previous is not None:
+            yield previous, False
+        previous = block
+    if previous is not None:
+        yield previous, True
+
+
+def _raw_blocks(path: Path, rate: int, channels: int, frames: int):
+    import soundfile
+
+    if path.suffix.lower() in _SOUNDFILE_FORMATS:
+        try:
+            stream = soundfile.SoundFile(str(path))
+        except Exception:
+            stream = None
+        if stream is not None:
+            with stream:
+                while True:
+                    block = stream.read(frames, dtype="float32", always_2d=True)
+                    if not len(block):
+                        return
+                    yield block.T
+    yield from _ffmpeg_blocks(path, channels, frames)
+
+
+def _ffmpeg_blocks(path: Path, channels: int, frames: int):
+    ffmpeg = shutil.which("ffmpeg")
+    if ffmpeg is None:
+        raise WorkshopError(f"'{path.name}' could not be read. {_FFMPEG_HINT}")
+    command = [ffmpeg, "-nostdin", "-v", "error", "-i", str(path), "-vn", "-f", "f32le", "pipe:1"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        try:
+            size = frames * channels * 4
+            while True:
+                data = process.stdout.read(size)
+                if not data:
+                    break
+                usable = len(data) - len(data) % (channels * 4)
+                yield np.frombuffer(data[:usable], dtype="<f4").reshape(-1, channels).T
+        finally:
+            process.kill()
+
+
+# --- recordings: cut the silence off, even out the loudness ------------------------------------
+
+
+def trim_silence(
+    samples, sample_rate: int, *, threshold_db: float = -40.0, margin: float = 0.15
+) -> np.ndarray:
+    """Cut the quiet parts off the start and end of a sound, keeping a short margin.
+
+    A 20-millisecond stretch counts as quiet when its loudness (RMS) is ``threshold_db`` decibels
+    or more below the loudest stretch. Channels are kept; the last axis is time.
+
+    Parameters
+    ----------
+    samples : numpy.ndarray
+        Mono ``(samples,)`` or ``(channels, samples)``.
+    sample_rate : int
+        Samples per second.
+    threshold_db : float
+        How far below the loudest part counts as silence, in decibels (negative).
+    margin : float
+        Seconds of the quiet kept before the first and after the last sound.
+
+    Returns
+    -------
+    numpy.ndarray
+        The trimmed samples; empty (length 0) when everything is silent.
+
+    Examples
+    --------
+    >>> quiet_loud_quiet = np.concatenate([np.zeros(8000), np.ones(8000) * 0.5, np.zeros(8000)])
+    >>> trim_silence(quiet_loud_quiet, 8000, margin=0).shape
+    (8000,)
+    """
+    array = np.asarray(samples, dtype=np.float32)
+    rate = _check_rate(sample_rate)
+    mono = array if array.ndim == 1 else array.mean(axis=0)
+    frame = max(1, rate // 50)
+    frames = mono.size // frame
+    if frames == 0:
+        return array[..., :0]
+    rms = np.sqrt(np.mean(mono[: frames * frame].reshape(frames, frame) ** 2, axis=1))
+    loudest = float(rms.max())
+    if loudest <= 1e-6:
+        return array[..., :0]
+    loud = np.flatnonzero(rms >= loudest * 10 ** (threshold_db / 20))
+    keep = int(margin * rate)
+    start = max(0, loud[0] * frame - keep)
+    end = min(mono.size, (loud[-1] + 1) * frame + keep)
+    return np.ascontiguousarray(array[..., start:end])
+
+
+def normalize(samples, *, peak: float = 0.9) -> np.ndarray:
+    """Scale a sound so its loudest sample reaches ``peak`` (0.9 is about 1 dB below full scale).
+
+    Silence (all zeros) is returned unchanged.
+
+    Examples
+    --------
+    >>> normalize(np.array([0.1, -0.2], dtype=np.float32), peak=1.0).tolist()
+    [0.5, -1.0]
+    """
+    array = np.asarray(samples, dtype=np.float32)
+    loudest = float(np.max(np.abs(array))) if array.size else 0.0
+    if loudest <= 0.0:
+        return array
+    return (array * (peak / loudest)).astype(np.float32)

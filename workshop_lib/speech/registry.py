@@ -1,0 +1,158 @@
+"""Every engine by name, made once and kept, and the one-line :func:`speak`.
+
+Engines are kept after first use, so a neural model is loaded once per notebook, however often
+a cell speaks.
+"""
+
+from __future__ import annotations
+
+from ..errors import WorkshopError
+from .classic import (
+    EspeakEngine,
+    FestivalEngine,
+    FestivalHtsEngine,
+    FliteEngine,
+    MbrolaEngine,
+    PicoEngine,
+)
+from .engine import Engine
+from .neural import MODELS, CoquiEngine, XttsEngine
+
+__all__ = [
+    "CLASSIC",
+    "NEURAL",
+    "available_engines",
+    "cloning_engine",
+    "engines",
+    "get_engine",
+    "speak",
+]
+
+_CLASSIC_CLASSES = (
+    EspeakEngine,
+    MbrolaEngine,
+    FestivalEngine,
+    FestivalHtsEngine,
+    FliteEngine,
+    PicoEngine,
+)
+CLASSIC = tuple(cls.name for cls in _CLASSIC_CLASSES)
+"""The classic engines' names, oldest technique first."""
+NEURAL = tuple(MODELS)
+"""The neural engines' names (see :data:`workshop_lib.speech.neural.MODELS`)."""
+
+_ENGINES: dict[str, Engine] = {}
+
+
+def _make(name: str) -> Engine:
+    for cls in _CLASSIC_CLASSES:
+        if cls.name == name:
+            return cls()
+    if name == "xtts_v2":
+        return XttsEngine()
+    if name in MODELS:
+        return CoquiEngine(name)
+    raise WorkshopError(
+        f"There is no speech engine called {name!r}. Choose one of: {', '.join(CLASSIC + NEURAL)}."
+    )
+
+
+def get_engine(name: str) -> Engine:
+    """Return the engine with this name, made once and then reused.
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`CLASSIC` (``"espeak-ng"``, ``"mbrola"``, ``"festival"``,
+        ``"festival-hts"``, ``"flite"``, ``"pico"``) or :data:`NEURAL` (``"tacotron2"``,
+        ``"vits"``, ``"vits-vctk"``, ``"your_tts"``, ``"xtts_v2"``).
+
+    Examples
+    --------
+    >>> get_engine("espeak-ng").technique
+    'formant synthesis'
+    """
+    if isinstance(name, Engine):
+        return name
+    if name not in _ENGINES:
+        _ENGINES[name] = _make(name)
+    return _ENGINES[name]
+
+
+def engines(kind: str = "all") -> list[Engine]:
+    """All engines the workshop knows, installed or not: ``kind`` is "all", "classic" or "neural"."""
+    names = {"all": CLASSIC + NEURAL, "classic": CLASSIC, "neural": NEURAL}.get(kind)
+    if names is None:
+        raise WorkshopError(f"kind must be 'all', 'classic' or 'neural', not {kind!r}.")
+    return [get_engine(name) for name in names]
+
+
+def available_engines(kind: str = "all") -> list[Engine]:
+    """The engines that can speak on this computer now."""
+    return [engine for engine in engines(kind) if engine.is_available()]
+
+
+def speak(text: str, *, engine: str = "espeak-ng", voice: str | None = None, speed: float = 1.0):
+    """Say text with an engine and return ``(samples, sample_rate)``.
+
+    Parameters
+    ----------
+    text : str
+        What to say.
+    engine : str
+        The engine's name (see :func:`get_engine`).
+    voice : str, optional
+        One of the engine's voices; None uses its default.
+    speed : float
+        0.5 (slow) to 2.0 (fast); 1.0 is normal.
+
+    Returns
+    -------
+    samples : numpy.ndarray
+        float32 mono samples in [-1, 1].
+    sample_rate : int
+        Samples per second.
+
+    Raises
+    ------
+    WorkshopError
+        When the engine is not installed, or the text, voice or speed cannot be used.
+
+    Examples
+    --------
+    >>> samples, sample_rate = speak("Hello, library!", engine="espeak-ng")  # doctest: +SKIP
+    """
+    return get_engine(engine).speak(text, voice=voice, speed=speed)
+
+
+def cloning_engine(*, accept_xtts_terms: bool = False) -> CoquiEngine:
+    """Choose the voice-cloning model: XTTS-v2 when its terms are accepted, otherwise YourTTS.
+
+    XTTS-v2 sounds best but its licence is non-commercial and it wants a GPU; YourTTS is lighter
+    and runs on a CPU (its licence is non-commercial too). In offline mode XTTS-v2 has no small
+    stand-in, so the YourTTS-shaped test model is used.
+
+    Parameters
+    ----------
+    accept_xtts_terms : bool
+        True only after reading :data:`~workshop_lib.speech.neural.XTTS_TERMS`: records your
+        acceptance. False leaves any earlier acceptance as it is and picks YourTTS.
+    """
+    from .. import runtime
+    from .neural import accept_xtts_terms as accept
+
+    if accept_xtts_terms is True:
+        accept(True)
+        if runtime.is_offline():
+            print(
+                "Offline mode: XTTS-v2 has no small stand-in model, so the YourTTS-shaped test "
+                "model is used instead."
+            )
+        else:
+            engine = get_engine("xtts_v2")
+            if runtime.pick_device().type == "cpu":
+                print("XTTS-v2 on a CPU takes many seconds per sentence. " + runtime.gpu_help())
+            return engine
+    engine = get_engine("your_tts")
+    print(f"Using {engine.title}. Licence: {engine.licence}.")
+    return engine

@@ -1,0 +1,431 @@
+"""Widgets for the speech notebook: speak, listen through history, record, and give consent.
+
+Each widget is a view over the library's objects (engines, a :class:`RecordingStore`); all logic
+runs in Python and every widget can be driven from Python (set a value, call the method its
+button calls), which is how the tests use them. A learner's mistake is shown inside the widget.
+
+- :class:`SpeakWidget`: text box, engine and voice, speed, Speak, player and spectrogram.
+- :class:`HistoryPlayer`: one "Listen" button per era that has an engine here.
+- :class:`RecorderWidget`: the browser's microphone or a file (anywidget + ``widget.js``).
+- :class:`ConsentBox`: the consent step before cloning a recorded voice.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+from pathlib import Path
+
+import anywidget
+import ipywidgets
+import traitlets
+
+from ..errors import WorkshopError
+from .engine import FASTEST, SLOWEST
+from .recorder import RecordingStore
+
+__all__ = ["ConsentBox", "HistoryPlayer", "RecorderWidget", "SpeakWidget", "record_voice"]
+
+
+def _error_html(message: str) -> str:
+    return f"<span style='color:#b00020'>⚠ {html.escape(message)}</span>"
+
+
+def _show_sound(output: ipywidgets.Output, samples, sample_rate: int, title: str) -> None:
+    """Put a player and the waveform + spectrogram into an Output widget."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from IPython.display import display
+
+    from ..media.audio import play, plot_audio
+
+    output.clear_output(wait=True)
+    with output:
+        display(play(samples, sample_rate))
+        with np.errstate(divide="ignore"):  # silent stretches have zero energy
+            figure = plot_audio(samples, sample_rate, title=title)
+        display(figure)
+        plt.close(figure)
+
+
+class SpeakWidget(ipywidgets.VBox):
+    """Type a sentence, choose an engine, voice and speed, press Speak; hear it and see it.
+
+    Parameters
+    ----------
+    text : str
+        The sentence in the text box at the start.
+    engine : str
+        The engine chosen at the start.
+    engines : sequence of str, optional
+        The engines offered; all the workshop's engines by default (missing ones are marked).
+
+    Attributes
+    ----------
+    result : tuple or None
+        ``(samples, sample_rate)`` of the last sound made.
+
+    Examples
+    --------
+    >>> widget = SpeakWidget("Hello, library!", engine="espeak-ng")
+    >>> widget.text.value
+    'Hello, library!'
+    """
+
+    def __init__(
+        self,
+        text: str = "Hello! Welcome to the library.",
+        *,
+        engine: str = "espeak-ng",
+        engines=None,
+    ):
+        from .registry import CLASSIC, NEURAL, get_engine
+
+        names = list(engines or CLASSIC + NEURAL)
+        options = []
+        for name in names:
+            item = get_engine(name)
+            label = f"{name}: {item.technique}"
+            options.append((label if item.is_available() else f"{name} (not available here)", name))
+        self.text = ipywidgets.Textarea(
+            value=text,
+            placeholder="Type what the machine should say",
+            layout={"width": "100%", "height": "70px"},
+        )
+        self.engine = ipywidgets.Dropdown(options=options, value=engine, description="Engine")
+        self.voice = ipywidgets.Dropdown(options=[], description="Voice")
+        self.speed = ipywidgets.FloatSlider(
+            value=1.0, min=SLOWEST, max=FASTEST, step=0.1, description="Speed", readout_format=".1f"
+        )
+        self.button = ipywidgets.Button(
+            description="Speak", button_style="primary", icon="volume-up"
+        )
+        self.message = ipywidgets.HTML()
+        self.output = ipywidgets.Output()
+        self.result = None
+        super().__init__(
+            children=[
+                self.text,
+                ipywidgets.HBox([self.engine, self.voice]),
+                ipywidgets.HBox([self.speed, self.button]),
+                self.message,
+                self.output,
+            ]
+        )
+        self.engine.observe(self._on_engine, names="value")
+        self.button.on_click(lambda _button: self.speak())
+        self._on_engine(None)
+
+    def _current(self):
+        from .registry import get_engine
+
+        return get_engine(self.engine.value)
+
+    def _on_engine(self, _change) -> None:
+        engine = self._current()
+        problem = engine.problem()
+        voices = []
+        if problem is None:
+            known = getattr(engine, "known_voices", engine.voices)
+            voices = [
+                (f"{v.name}: {v.description}" if v.description else v.name, v.name) for v in known()
+            ]
+        self.voice.options = voices or [("default", "")]
+        self.voice.value = voices[0][1] if voices else ""
+        self.speed.disabled = not engine.supports_speed
+        if not engine.supports_speed:
+            self.speed.value = 1.0
+        self.message.value = _error_html(problem) if problem else html.escape(engine.summary)
+
+    def speak(self) -> bool:
+        """Speak the text box with the chosen engine, voice and speed (what the button does).
+
+        Returns
+        -------
+        bool
+            True when sound was made; False when a message explains what went wrong.
+        """
+        engine = self._current()
+        self.message.value = f"<i>{html.escape(engine.name)} is speaking…</i>"
+        try:
+            samples, rate = engine.speak(
+                self.text.value, voice=self.voice.value or None, speed=self.speed.value
+            )
+        except WorkshopError as err:
+            self.message.value = _error_html(str(err))
+            return False
+        self.result = (samples, rate)
+        if not self.voice.value and getattr(engine, "loaded", False):
+            self._on_engine(None)  # a neural model just loaded: its speakers can be listed now
+        _show_sound(self.output, samples, rate, f"{engine.name} ({engine.technique})")
+        seconds = samples.size / rate
+        self.message.value = html.escape(f"{engine.name}: {seconds:.1f} s of sound at {rate} Hz.")
+        return True
+
+
+class HistoryPlayer(ipywidgets.VBox):
+    """The history of speech synthesis with a "Listen" button for each era that has an engine here.
+
+    Pressing a button speaks ``text`` with that era's engine, below the button.
+
+    Parameters
+    ----------
+    text : str
+        The sentence every era says.
+    """
+
+    def __init__(self, text: str):
+        from .history import TIMELINE
+        from .registry import get_engine
+
+        self.sentence = text
+        self.rows: dict[str, ipywidgets.Output] = {}
+        self.messages: dict[str, ipywidgets.HTML] = {}
+        children = []
+        for milestone in sorted(TIMELINE, key=lambda m: m.year):
+            label = ipywidgets.HTML(
+                f"<b>{milestone.year}</b> {html.escape(milestone.system)} "
+                f"<small>({html.escape(milestone.technique)})</small>",
+                layout={"width": "60%"},
+            )
+            if milestone.engine is None or milestone.engine in self.rows:
+                children.append(label)
+                continue
+            engine = get_engine(milestone.engine)
+            button = ipywidgets.Button(description=f"Listen: {engine.name}", icon="play")
+            button.disabled = not engine.is_available()
+            message = ipywidgets.HTML(
+                "" if engine.is_available() else _error_html(engine.problem())
+            )
+            output = ipywidgets.Output()
+            button.on_click(lambda _b, name=engine.name: self.listen(name))
+            self.rows[engine.name] = output
+            self.messages[engine.name] = message
+            children.append(ipywidgets.VBox([ipywidgets.HBox([label, button]), message, output]))
+        super().__init__(children=children)
+
+    def listen(self, engine: str) -> bool:
+        """Speak the sentence with one era's engine (what its button does); False with a message on failure."""
+        from ..media.audio import play
+        from .registry import get_engine
+
+        message, output = self.messages[engine], self.rows[engine]
+        try:
+            samples, rate = get_engine(engine).speak(self.sentence)
+        except WorkshopError as err:
+            message.value = _error_html(str(err))
+            return False
+        message.value = ""
+        output.clear_output(wait=True)
+        with output:
+            from IPython.display import display
+
+            display(play(samples, rate))
+        return True
+
+
+def _bytes_from_json(value, _widget) -> bytes:
+    """Binary from the browser arrives as a memoryview; ipywidgets 7 passes it on unchanged."""
+    return bytes(value) if value is not None else b""
+
+
+class RecorderWidget(anywidget.AnyWidget):
+    """Record your voice in the browser (or pick a sound file) and keep it in a recording store.
+
+    The browser sends the recording to Python, which cleans it (mono, silence trimmed,
+    normalised), keeps it in ``store`` and shows a waveform and a player with the cleaned sound.
+    Works in JupyterLab and Jupyter Notebook; on Colab use
+    :func:`~workshop_lib.speech.recorder.record_in_colab` for the microphone.
+
+    Parameters
+    ----------
+    store : RecordingStore
+        Where recordings are kept.
+    max_seconds : int
+        Recording stops by itself after this many seconds.
+
+    Examples
+    --------
+    >>> widget = RecorderWidget(RecordingStore("recordings"))
+    >>> widget.message
+    'Press Record and read a sentence or two (about 10 seconds), or pick a sound file.'
+    """
+
+    _esm = Path(__file__).parent / "widget.js"
+    audio = traitlets.Bytes(b"").tag(sync=True, from_json=_bytes_from_json)
+    audio_kind = traitlets.Unicode("microphone").tag(sync=True)
+    file_name = traitlets.Unicode("").tag(sync=True)
+    takes = traitlets.Int(0).tag(sync=True)
+    message = traitlets.Unicode("").tag(sync=True)
+    waveform = traitlets.Bytes(b"").tag(sync=True, from_json=_bytes_from_json)
+    playback = traitlets.Bytes(b"").tag(sync=True, from_json=_bytes_from_json)
+    max_seconds = traitlets.Int(30).tag(sync=True)
+    max_upload_bytes = traitlets.Int(50_000_000).tag(sync=True)
+
+    def __init__(self, store: RecordingStore, *, max_seconds: int = 30, **kwargs):
+        super().__init__(max_seconds=max_seconds, **kwargs)
+        self.store = store
+        self.recording = None
+        self.message = (
+            "Press Record and read a sentence or two (about 10 seconds), or pick a sound file."
+        )
+        self.observe(self._on_take, names="takes")
+
+    def _on_take(self, _change) -> None:
+        data, kind = bytes(self.audio), self.audio_kind
+        name = Path(self.file_name).stem if kind == "upload" else None
+        try:
+            if not data:
+                raise WorkshopError("Nothing arrived from the browser. Please record again.")
+            recording = self.store.add(
+                data, source=kind if kind in ("microphone", "upload") else "file", name=name
+            )
+        except WorkshopError as err:
+            self.message = f"⚠ {err}"
+            self.waveform = b""
+            self.playback = b""
+            return
+        finally:
+            self.audio = b""  # free the memory; the cleaned recording is on disk
+        self.recording = recording
+        self.waveform = _waveform_png(recording)
+        self.playback = recording.path.read_bytes()
+        self.message = (
+            f"Kept '{recording.name}': {recording.seconds:.1f} s after trimming silence, "
+            f"normalised, in {recording.path.parent.as_posix()}/. It stays until you delete it."
+        )
+
+
+def record_voice(store: RecordingStore, *, seconds: float = 0) -> RecorderWidget:
+    """The right recorder for where the notebook runs: returns the recorder widget to show.
+
+    On Colab, ``seconds`` above 0 first records that long from the microphone through Colab's
+    JavaScript bridge (the browser asks for permission). Everywhere, the returned widget records
+    in the browser (JupyterLab, Jupyter Notebook) and takes uploaded sound files.
+
+    Parameters
+    ----------
+    store : RecordingStore
+        Where recordings are kept.
+    seconds : float
+        Colab only: record this many seconds now (3 to 60); 0 records nothing.
+    """
+    from .. import runtime
+    from .recorder import record_in_colab
+
+    widget = RecorderWidget(store)
+    if seconds and runtime.where() == "colab":
+        try:
+            recording = record_in_colab(store, seconds)
+        except WorkshopError as err:
+            widget.message = f"⚠ {err}"
+        else:
+            widget.recording = recording
+            widget.waveform = _waveform_png(recording)
+            widget.playback = recording.path.read_bytes()
+            widget.message = (
+                f"Kept '{recording.name}': {recording.seconds:.1f} s, trimmed and normalised."
+            )
+    elif runtime.where() == "colab":
+        widget.message = (
+            "On Colab: set RECORD_SECONDS to 8 and run this cell again to record from the "
+            "microphone, or pick a sound file here."
+        )
+    return widget
+
+
+def _waveform_png(recording) -> bytes:
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    samples, rate = recording.load()
+    figure, axes = plt.subplots(figsize=(6, 1.4))
+    axes.plot(np.arange(samples.size) / rate, samples, linewidth=0.5)
+    axes.set_ylim(-1, 1)
+    axes.set_xlabel("seconds")
+    axes.set_yticks([])
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=90)
+    plt.close(figure)
+    return buffer.getvalue()
+
+
+class ConsentBox(ipywidgets.VBox):
+    """The consent step before cloning: whose voice, permission, and a promise not to deceive.
+
+    Parameters
+    ----------
+    store : RecordingStore
+        The recordings; consent is given for one of them (the newest is chosen at the start).
+    """
+
+    OWN = "It is my own voice."
+    OTHER = "It is someone else's voice, and they gave me permission to copy it."
+
+    def __init__(self, store: RecordingStore):
+        self.store = store
+        self.recording = ipywidgets.Dropdown(description="Recording")
+        self.speaker = ipywidgets.Text(
+            description="Whose voice", placeholder="your name, or the speaker's"
+        )
+        self.whose = ipywidgets.RadioButtons(
+            options=[self.OWN, self.OTHER], value=self.OWN, layout={"width": "100%"}
+        )
+        self.promise = ipywidgets.Checkbox(
+            value=False,
+            description="I will not use the copied voice to deceive anyone or to pretend to be the speaker.",
+            layout={"width": "100%"},
+            indent=False,
+        )
+        self.button = ipywidgets.Button(description="Give consent", icon="check")
+        self.message = ipywidgets.HTML()
+        super().__init__(
+            children=[
+                ipywidgets.HTML(
+                    "<b>Consent before cloning.</b> Copy only your own voice, or the voice of someone "
+                    "who said yes. A copied voice can be used to deceive (a fake phone call, a "
+                    "fake message): you promise not to."
+                ),
+                self.recording,
+                self.speaker,
+                self.whose,
+                self.promise,
+                self.button,
+                self.message,
+            ]
+        )
+        self.button.on_click(lambda _b: self.give())
+        self.refresh()
+
+    def refresh(self) -> None:
+        """List the store's recordings again (newest chosen)."""
+        names = [r.name for r in self.store.recordings()]
+        self.recording.options = names
+        if names:
+            self.recording.value = names[-1]
+        else:
+            self.message.value = html.escape(
+                "No recording yet: record or upload one above. (The sample voice needs no consent: it is synthetic.)"
+            )
+
+    def give(self) -> bool:
+        """Record the consent (what the button does); False with a message when something is missing."""
+        self.refresh()
+        if not self.recording.value:
+            return False
+        try:
+            recording = self.store.give_consent(
+                self.recording.value,
+                speaker=self.speaker.value,
+                own_voice=self.whose.value == self.OWN,
+                no_deception=self.promise.value,
+            )
+        except WorkshopError as err:
+            self.message.value = _error_html(str(err))
+            return False
+        self.message.value = html.escape(
+            f"Thank you. Consent recorded for '{recording.name}' ({recording.consent.speaker}, "
+            f"{recording.consent.given_at})."
+        )
+        return True
