@@ -77,9 +77,7 @@ def open_notebook(lab, browser, request):
     failed = request.node.stash.get("failed", False) if hasattr(request.node, "stash") else False
     for index, (context, notebook) in enumerate(opened):
         if failed:
-            stem = f"{request.node.name}-{index}"
-            notebook.page.screenshot(path=ARTIFACTS / f"{stem}.png", full_page=True)
-            (ARTIFACTS / f"{stem}.console.log").write_text("\n".join(notebook.console))
+            keep_artifacts(notebook, f"{request.node.name}-{index}")
         # Shut the kernel down so sessions do not pile up.
         try:
             notebook.page.evaluate(
@@ -88,6 +86,27 @@ def open_notebook(lab, browser, request):
         except Exception:  # the page may already be gone after a failure
             pass
         context.close()
+
+
+def keep_artifacts(notebook, stem: str) -> None:
+    """Save a page's screenshot and browser console under artifacts/browser/."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    try:
+        notebook.page.screenshot(path=ARTIFACTS / f"{stem}.png", full_page=True)
+    finally:
+        (ARTIFACTS / f"{stem}.console.log").write_text("\n".join(notebook.console))
+
+
+def open_shared_notebook(lab, browser, name: str, request):
+    """Open and run a notebook once for a whole test module; keep its artifacts if a test failed."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    notebook = Notebook(context.new_page(), name).open(lab)
+    failures_before = request.session.testsfailed
+    notebook.run_all(timeout_ms=600_000)
+    yield notebook
+    if request.session.testsfailed > failures_before:
+        keep_artifacts(notebook, Path(name).stem)
+    context.close()
 
 
 def save_screenshot(locator, name: str) -> Path:

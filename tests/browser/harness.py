@@ -167,7 +167,7 @@ class Notebook:
 
     def output(self, containing: str):
         """The output area of the code cell whose source contains this text."""
-        return self.cell(containing).locator(".jp-OutputArea")
+        return self.cell(containing).locator(".jp-Cell-outputArea")
 
     def errors(self) -> list[str]:
         """Text of every error output (tracebacks) in the notebook."""
