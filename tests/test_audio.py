@@ -153,3 +153,10 @@ def test_player_and_plot_show_the_sound(stereo_tone):
     assert player.mimetype == "audio/wav" and len(player.data) > 2 * RATE
     assert len(figure.axes) == 2
     assert figure.axes[0].get_title() == "tone"
+
+
+def test_unreadable_bytes_are_named_as_the_learners_audio_not_a_temporary_file():
+    with pytest.raises(WorkshopError, match=r"^The audio you gave could not be read") as caught:
+        load_audio(b"definitely not a sound file")
+
+    assert "/tmp" not in str(caught.value)

@@ -48,11 +48,15 @@ def _read_with_soundfile(data) -> tuple[np.ndarray, int]:
     return samples.T, int(sample_rate)
 
 
-def _read_with_ffmpeg(path: Path) -> tuple[np.ndarray, int]:
-    """Decode any format ffmpeg knows (M4A, AAC, WebM from a browser recording) into a WAV first."""
+def _read_with_ffmpeg(path: Path, label: str | None = None) -> tuple[np.ndarray, int]:
+    """Decode any format ffmpeg knows (M4A, AAC, WebM from a browser recording) into a WAV first.
+
+    ``label`` names the audio in messages (the learner's name for it, not a temporary file's).
+    """
+    label = label or f"'{path.name}'"
     ffmpeg = shutil.which("ffmpeg")
     if ffmpeg is None:
-        raise WorkshopError(f"'{path.name}' could not be read. {_FFMPEG_HINT}")
+        raise WorkshopError(f"{label} could not be read. {_FFMPEG_HINT}")
     with tempfile.TemporaryDirectory() as scratch:
         wav = Path(scratch) / "decoded.wav"
         result = subprocess.run(
@@ -73,9 +77,10 @@ def _read_with_ffmpeg(path: Path) -> tuple[np.ndarray, int]:
             check=False,
         )
         if result.returncode != 0 or not wav.exists():
+            said = result.stderr.strip().splitlines()
+            detail = said[-1].replace(f"{path}: ", "") if said else "no audio found"
             raise WorkshopError(
-                f"'{path.name}' could not be read as audio (ffmpeg: "
-                f"{result.stderr.strip().splitlines()[-1] if result.stderr.strip() else 'no audio found'}). "
+                f"{label} could not be read as audio (ffmpeg: {detail}). "
                 "Try a .wav, .mp3 or .flac file, or upload it again."
             )
         return _read_with_soundfile(wav)
@@ -144,7 +149,7 @@ def _load_any(source) -> tuple[np.ndarray, int]:
             with tempfile.TemporaryDirectory() as scratch:
                 path = Path(scratch) / "audio"
                 path.write_bytes(data)
-                return _read_with_ffmpeg(path)
+                return _read_with_ffmpeg(path, label="The audio you gave")
     if isinstance(source, str | os.PathLike):
         path = Path(source).expanduser()
         if not path.is_file():

@@ -1,0 +1,74 @@
+"""Notebook 06 in a real browser: the mixing widget plays stems, remixes, and shows bad files' messages."""
+
+import pytest
+
+from .conftest import open_shared_notebook, save_screenshot
+from .harness import assert_widget_rendered
+
+AUDIO_SECONDS = """audio => new Promise(resolve => {
+    if (audio.readyState >= 1) { resolve(audio.duration); return; }
+    audio.addEventListener('loadedmetadata', () => resolve(audio.duration), { once: true });
+    audio.addEventListener('error', () => resolve(-1), { once: true });
+    audio.load();
+})"""
+
+
+@pytest.fixture(scope="module")
+def separation_notebook(lab, browser, request):
+    yield from open_shared_notebook(lab, browser, "06_source_separation.ipynb", request)
+
+
+def test_mixer_shows_a_player_per_stem_karaoke_and_the_mix(separation_notebook):
+    widget = separation_notebook.output("mixer = SeparateWidget(")
+    assert_widget_rendered(widget)
+
+    players = widget.locator("audio")
+
+    assert players.count() == 6  # vocals, drums, bass, other, karaoke, your mix
+    assert players.first.evaluate(AUDIO_SECONDS) > 15
+    assert "SDR" in widget.inner_text()
+    assert not separation_notebook.errors()
+    save_screenshot(widget, "06_separation_mixer.png")
+
+
+def test_moving_a_slider_makes_a_new_mix(separation_notebook):
+    widget = separation_notebook.output("mixer = SeparateWidget(")
+    mix = widget.locator("audio").last
+    before = mix.get_attribute("src")
+
+    widget.locator("input[type=range]").first.evaluate(
+        "s => { s.value = 0; s.dispatchEvent(new Event('change')); }"
+    )
+    separation_notebook.page.wait_for_function(
+        "([el, old]) => el.getAttribute('src') && el.getAttribute('src') !== old",
+        arg=[mix.element_handle(), before],
+        timeout=60_000,
+    )
+
+    assert mix.evaluate(AUDIO_SECONDS) > 15
+
+
+def test_two_stems_after_pressing_separate(separation_notebook):
+    widget = separation_notebook.output("mixer = SeparateWidget(")
+
+    widget.locator("select").select_option("2")
+    widget.get_by_role("button", name="Separate").click()
+    separation_notebook.page.wait_for_function(
+        "el => el.querySelectorAll('audio').length === 4",
+        arg=widget.element_handle(),
+        timeout=120_000,
+    )
+
+    assert "vocals" in widget.inner_text() and "accompaniment" in widget.inner_text()
+
+
+def test_a_bad_file_shows_the_message_inside_the_widget(separation_notebook, tmp_path):
+    widget = separation_notebook.output("mixer = SeparateWidget(")
+    bad = tmp_path / "not a song.mp3"
+    bad.write_text("this is a text file, not music\n" * 20)
+
+    widget.locator("input[type=file]").set_input_files(str(bad))
+    widget.get_by_text("could not be read as audio").wait_for(timeout=60_000)
+
+    assert "Traceback" not in widget.inner_text()
+    assert "not a song.mp3" in widget.inner_text()

@@ -1,0 +1,577 @@
+"""The learner-facing side of source separation: :class:`Separator`, :func:`separate` and the result.
+
+A :class:`Separator` holds one of Deezer's Spleeter models (downloaded once through the asset
+registry, read with our own checkpoint reader, kept in memory between calls) and turns any song
+(a file, its bytes, or samples with their sample rate) into stems: vocals and accompaniment, or
+4 or 5 instruments. :meth:`Separator.separate_file` does the same from a file to files in pieces,
+so even a 2-hour recording needs little memory.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .. import assets, runtime
+from ..errors import WorkshopError
+from ..media import audio as media_audio
+from .apply import Cancelled, SegmentRunner
+from .weights import SpleeterConfig, config_for, load_model
+
+__all__ = ["Cancelled", "Separation", "Separator", "encode_mp3", "separate"]
+
+SAMPLE_RATE = 44100
+"""Spleeter's models work on 44.1 kHz stereo sound; everything else is converted first."""
+
+MAX_IN_MEMORY_MINUTES = 30
+"""Longer recordings go through :meth:`Separator.separate_file`, which needs little memory."""
+
+_FORMATS = {"wav": ("WAV", "PCM_16"), "flac": ("FLAC", "PCM_16"), "mp3": ("MP3", None)}
+_MODELS: dict[tuple, object] = {}  # loaded networks, kept between calls
+_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Separation:
+    """The stems of one song: a dict of stem name to samples, with their sample rate.
+
+    Each stem is float32 ``(2, samples)`` (stereo), as long as the song. ``notes`` says what was
+    done to the input on the way (resampled, mono made stereo, channels dropped, silence).
+    """
+
+    stems: dict[str, np.ndarray]
+    sample_rate: int
+    model: str
+    notes: tuple[str, ...] = ()
+    name: str = "song"
+
+    def __getitem__(self, stem: str) -> np.ndarray:
+        if stem not in self.stems:
+            raise WorkshopError(
+                f"There is no stem '{stem}' in this separation; it has {', '.join(self.stems)}."
+            )
+        return self.stems[stem]
+
+    def __iter__(self):
+        return iter(self.stems)
+
+    @property
+    def names(self) -> list[str]:
+        """The stem names, in the model's order."""
+        return list(self.stems)
+
+    @property
+    def seconds(self) -> float:
+        """Length in seconds."""
+        return next(iter(self.stems.values())).shape[-1] / self.sample_rate
+
+    def mix(self, volumes: dict[str, float] | None = None) -> np.ndarray:
+        """Add the stems back together, each times its volume (1 = as separated, 0 = silent).
+
+        Examples
+        --------
+        >>> # parts.mix({"vocals": 0.0}) is a karaoke version: everything but the vocals
+        """
+        volumes = dict(volumes or {})
+        unknown = sorted(set(volumes) - set(self.stems))
+        if unknown:
+            raise WorkshopError(
+                f"Unknown stem(s) {', '.join(unknown)}; this separation has "
+                f"{', '.join(self.stems)}."
+            )
+        total = np.zeros_like(next(iter(self.stems.values())))
+        for name, samples in self.stems.items():
+            total += float(volumes.get(name, 1.0)) * samples
+        return total
+
+    def players(self):
+        """A labelled audio player for every stem, for a notebook cell to show.
+
+        The sound is sent to the browser as MP3 (about 1 MB a minute per stem).
+        """
+        import base64
+        import html
+
+        from IPython.display import HTML
+
+        rows = []
+        for stem, samples in self.stems.items():
+            data = encode_mp3(samples, self.sample_rate)
+            kind = "audio/wav" if data[:4] == b"RIFF" else "audio/mpeg"
+            source = f"data:{kind};base64,{base64.b64encode(data).decode('ascii')}"
+            rows.append(
+                '<div style="display:flex;align-items:center;gap:12px;margin:4px 0">'
+                f'<b style="min-width:110px">{html.escape(stem)}</b>'
+                f'<audio controls preload="none" src="{source}"></audio></div>'
+            )
+        return HTML("".join(rows))
+
+    def karaoke(self) -> np.ndarray:
+        """Everything but the vocals: the song to sing along to."""
+        return self.mix({"vocals": 0.0})
+
+    def save(self, folder=".", *, name: str | None = None, format: str = "wav") -> dict[str, Path]:
+        """Save every stem as its own file, named like ``song_vocals.wav``.
+
+        Each file is written under a temporary name and renamed when complete, so an
+        interrupted save never leaves a file that looks finished.
+
+        Parameters
+        ----------
+        folder : str or path
+            Where the files go (created when missing).
+        name : str, optional
+            The first part of each file name; None uses the song's name.
+        format : {"wav", "flac", "mp3"}
+            File format.
+
+        Returns
+        -------
+        dict of str to pathlib.Path
+            Stem name to saved file.
+        """
+        extension = _check_format(format)
+        base = _safe_stem(name or self.name)
+        folder = Path(folder)
+        return {
+            stem: media_audio.save_audio(
+                folder / f"{base}_{stem}.{extension}", samples, self.sample_rate
+            )
+            for stem, samples in self.stems.items()
+        }
+
+
+def encode_mp3(samples: np.ndarray, sample_rate: int) -> bytes:
+    """Stereo float samples ``(2, n)`` as MP3 bytes for a browser's player (WAV if MP3 fails)."""
+    import io
+
+    import soundfile
+
+    data = np.clip(np.asarray(samples, dtype=np.float32), -1.0, 1.0).T
+    buffer = io.BytesIO()
+    try:
+        soundfile.write(buffer, data, sample_rate, format="MP3")
+    except (soundfile.LibsndfileError, TypeError, ValueError):  # an old libsndfile without MP3
+        buffer = io.BytesIO()
+        soundfile.write(buffer, data, sample_rate, format="WAV", subtype="PCM_16")
+    return buffer.getvalue()
+
+
+def _check_format(format: str) -> str:
+    extension = str(format).lower().lstrip(".")
+    if extension not in _FORMATS:
+        raise WorkshopError(f"Cannot save stems as '{format}'. Use 'wav', 'flac' or 'mp3'.")
+    return extension
+
+
+def _safe_stem(name: str) -> str:
+    stem = Path(str(name)).stem if "." in str(name) else str(name)
+    return re.sub(r"[^\w\-]+", "_", stem).strip("_") or "song"
+
+
+def _is_cancelled(cancel) -> bool:
+    if cancel is None:
+        return False
+    if hasattr(cancel, "is_set"):
+        return bool(cancel.is_set())
+    return bool(cancel())
+
+
+def _available_memory() -> int | None:
+    """Bytes of memory a program can still use (Linux's MemAvailable), or None when unknown."""
+    try:
+        with Path("/proc/meminfo").open(encoding="ascii") as info:
+            for line in info:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+class Separator:
+    """Split songs into stems with one of Deezer's Spleeter models, kept loaded between calls.
+
+    Parameters
+    ----------
+    stems : {2, 4, 5} or str
+        2: vocals and accompaniment; 4: vocals, drums, bass, other; 5: vocals, piano, drums,
+        bass, other. A configuration name such as ``"4stems-16kHz"`` works too.
+    high_quality : bool
+        Use the 16 kHz variant: the same weights, but the U-Nets see frequencies up to 16.5 kHz
+        instead of 11 kHz (about 50 % slower).
+    device : str, optional
+        ``"cuda"``, ``"mps"`` or ``"cpu"``; None picks the GPU when there is one.
+    batch_segments : int, optional
+        Segments of 11.9 s sent through the network together; None: 1 on a CPU, 4 on a GPU.
+        Memory use depends on this, not on the song's length.
+    model_folder : str or path, optional
+        A Spleeter model folder you already have (``model.index`` and
+        ``model.data-00000-of-00001``, as unpacked from Deezer's tarball); None downloads the
+        released model through the workshop's asset registry.
+
+    Examples
+    --------
+    >>> from workshop_lib.separate import Separator
+    >>> separator = Separator(stems=2)
+    >>> parts = separator.separate(np.zeros((2, 44100), dtype=np.float32), 44100)
+    >>> parts.names
+    ['vocals', 'accompaniment']
+    """
+
+    def __init__(
+        self,
+        stems=2,
+        *,
+        high_quality: bool = False,
+        device=None,
+        batch_segments: int | None = None,
+        model_folder=None,
+    ):
+        self.config: SpleeterConfig = config_for(stems, high_quality=high_quality)
+        self.device = runtime.pick_device(device)
+        self.batch_segments = batch_segments
+        self.model_folder = None if model_folder is None else Path(model_folder)
+        self._runner: SegmentRunner | None = None
+
+    def __repr__(self) -> str:
+        return f"Separator({self.config.name!r}, device='{self.device}')"
+
+    @property
+    def instruments(self) -> tuple[str, ...]:
+        """The stems this model makes, in order."""
+        return self.config.instruments
+
+    @property
+    def runner(self) -> SegmentRunner:
+        """The loaded model with its spectrogram settings (loads the model the first time)."""
+        if self._runner is None:
+            net = _load(self.config, self.device, self.model_folder)
+            self._runner = SegmentRunner(
+                net, self.config, self.device, batch_segments=self.batch_segments
+            )
+        return self._runner
+
+    # --- input -------------------------------------------------------------------------------
+
+    def _prepare(self, audio, sample_rate) -> tuple[np.ndarray, list[str], str]:
+        """Any input -> float32 (2, samples) at 44.1 kHz, the notes about it, and a name."""
+        notes: list[str] = []
+        name = "song"
+        if isinstance(audio, str | os.PathLike):
+            name = Path(audio).stem
+            rate, channels, frames = media_audio.audio_info(audio)
+            self._check_fits(frames * SAMPLE_RATE // max(rate, 1), Path(audio).name)
+            samples, rate = media_audio.load_audio(audio)
+        elif isinstance(audio, bytes | bytearray | memoryview):
+            samples, rate = media_audio.load_audio(bytes(audio))
+        else:
+            if isinstance(audio, tuple) and len(audio) == 2 and sample_rate is None:
+                audio, sample_rate = audio
+            if sample_rate is None:
+                raise WorkshopError(
+                    "separate() got samples without their sample rate. Pass it too, for "
+                    "example separate(samples, 44100), or give a file name instead."
+                )
+            samples, rate = media_audio.load_audio((audio, sample_rate))
+        samples = media_audio.as_channels_first(samples)
+        channels = samples.shape[0]
+        if channels == 1:
+            samples = np.repeat(samples, 2, axis=0)
+            notes.append("The sound is mono (one channel); both stereo channels get the same.")
+        elif channels > 2:
+            samples = samples[:2]
+            notes.append(
+                f"The sound has {channels} channels; Spleeter uses two, so only the first two "
+                "(front left and right) were separated."
+            )
+        if rate != SAMPLE_RATE:
+            self._check_fits(samples.shape[1] * SAMPLE_RATE // rate, name)
+            samples = media_audio.resample(samples, rate, SAMPLE_RATE)
+            notes.append(
+                f"Resampled from {rate} Hz to {SAMPLE_RATE} Hz, the rate Spleeter works at."
+            )
+        self._check_fits(samples.shape[1], name)
+        return np.ascontiguousarray(samples, dtype=np.float32), notes, name
+
+    def _check_fits(self, samples: int, name: str) -> None:
+        """Refuse a song too long to keep in memory with its stems; point to separate_file()."""
+        needed = samples * 2 * 4 * (len(self.instruments) + 2)  # song, stems, one spare copy
+        free = _available_memory()
+        minutes = samples / SAMPLE_RATE / 60
+        if samples > MAX_IN_MEMORY_MINUTES * 60 * SAMPLE_RATE:
+            reason = f"separate() keeps songs of up to {MAX_IN_MEMORY_MINUTES} minutes in memory"
+        elif free is not None and needed > 0.7 * free - 500 * 10**6:  # 500 MB for the model
+            reason = (
+                f"keeping it and its {len(self.instruments)} stems in memory needs about "
+                f"{needed / 1e9:.1f} GB, and this computer has {free / 1e9:.1f} GB free"
+            )
+        else:
+            return
+        raise WorkshopError(
+            f"'{name}' is {minutes:.0f} minutes long, and {reason}. Use "
+            f"separator.separate_file('{name}', 'stems') instead: it reads the song and writes "
+            "the stems in pieces, with little memory whatever the length."
+        )
+
+    # --- separating ----------------------------------------------------------------------------
+
+    def separate(
+        self, audio, sample_rate: int | None = None, *, progress=True, cancel=None
+    ) -> Separation:
+        """Split a song into stems.
+
+        Parameters
+        ----------
+        audio : str, path, bytes, or numpy.ndarray
+            A sound file (WAV, FLAC, OGG, MP3; M4A and others through ffmpeg), its bytes, or
+            samples ``(samples,)`` or ``(channels, samples)``.
+        sample_rate : int, optional
+            Samples per second, needed when ``audio`` is an array.
+        progress : bool or callable
+            Show a progress bar; or a function called as ``progress(done, total)`` with the
+            number of 11.9-second segments done so far.
+        cancel : threading.Event or callable, optional
+            Set it (or make it return True) to stop; :class:`Cancelled` is raised.
+
+        Returns
+        -------
+        Separation
+            The stems, at 44.1 kHz, stereo, as long as the song.
+
+        Raises
+        ------
+        WorkshopError
+            For a file that cannot be read, an empty file, or a song too long for memory.
+        """
+        samples, notes, name = self._prepare(audio, sample_rate)
+        length = samples.shape[1]
+        if not np.any(samples):
+            notes.append("The sound is silent, so every stem is silent too.")
+            stems = {stem: np.zeros_like(samples) for stem in self.instruments}
+            return Separation(stems, SAMPLE_RATE, self.config.name, tuple(notes), name)
+        runner = self.runner
+        out = np.empty((len(self.instruments), 2, length), dtype=np.float32)
+        position = 0
+        with _bar(progress, runner.segments_for(length), self.config.name) as bar:
+            blocks = runner.run(
+                [samples],
+                length,
+                progress=bar.update,
+                cancelled=lambda: _is_cancelled(cancel),
+            )
+            for block in blocks:
+                out[:, :, position : position + block.shape[2]] = block
+                position += block.shape[2]
+        stems = {stem: out[i] for i, stem in enumerate(self.instruments)}
+        return Separation(stems, SAMPLE_RATE, self.config.name, tuple(notes), name)
+
+    def separate_file(
+        self,
+        path,
+        folder=".",
+        *,
+        format: str = "wav",
+        progress: bool = True,
+        cancel=None,
+    ) -> dict[str, Path]:
+        """Split a song file into stem files, reading and writing in pieces (any length).
+
+        Memory stays at a few hundred megabytes whether the song lasts 3 minutes or 2 hours.
+        The files are written under temporary names and renamed only when all are complete; if
+        anything goes wrong or you cancel, the temporary files are deleted.
+
+        Parameters
+        ----------
+        path : str or path
+            The song.
+        folder : str or path
+            Where the stem files go, named like ``song_vocals.wav``.
+        format : {"wav", "flac", "mp3"}
+            File format of the stems.
+        progress : bool
+            Show a progress bar.
+        cancel : threading.Event or callable, optional
+            Set it to stop; :class:`Cancelled` is raised and nothing is left behind.
+
+        Returns
+        -------
+        dict of str to pathlib.Path
+            Stem name to file.
+        """
+        import soundfile
+
+        extension = _check_format(format)
+        path = Path(path)
+        rate, channels, frames = media_audio.audio_info(path)
+        length = round(frames * SAMPLE_RATE / rate)
+        if length <= 0:
+            raise WorkshopError(f"'{path.name}' holds no sound at all (zero length).")
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        base = _safe_stem(path.name)
+        targets = {stem: folder / f"{base}_{stem}.{extension}" for stem in self.instruments}
+        parts = {stem: target.with_name(f".{target.name}.part") for stem, target in targets.items()}
+        kind, subtype = _FORMATS[extension]
+        runner = self.runner
+        writers = {}
+        try:
+            for stem, part in parts.items():
+                writers[stem] = soundfile.SoundFile(
+                    part, "w", SAMPLE_RATE, 2, subtype=subtype, format=kind
+                )
+            blocks = _stereo_blocks(
+                media_audio.stream_audio(path, sample_rate=SAMPLE_RATE), channels, length
+            )
+            with _bar(progress, runner.segments_for(length), self.config.name) as bar:
+                for block in runner.run(
+                    blocks, length, progress=bar.update, cancelled=lambda: _is_cancelled(cancel)
+                ):
+                    for i, stem in enumerate(self.instruments):
+                        writers[stem].write(np.clip(block[i].T, -1.0, 1.0))
+            for writer in writers.values():
+                writer.close()
+            for stem, part in parts.items():
+                part.replace(targets[stem])
+        except OSError as err:
+            raise WorkshopError(f"Could not write the stems into {folder}: {err}") from err
+        finally:
+            for writer in writers.values():
+                if not writer.closed:
+                    writer.close()
+            for part in parts.values():
+                part.unlink(missing_ok=True)
+        return targets
+
+    def masks(self, audio, sample_rate: int | None = None) -> dict[str, np.ndarray]:
+        """Each stem's mask over the first 11.9 s: how much of each spectrogram cell it takes.
+
+        Returns
+        -------
+        dict of str to numpy.ndarray
+            Stem name to an array of shape ``(2049 frequency bins, 512 frames)``, values 0 to 1,
+            averaged over the two channels (row 0 is 0 Hz, the last row 22 kHz).
+        """
+        samples, _notes, _name = self._prepare(audio, sample_rate)
+        masks = self.runner.masks(samples)
+        return {stem: mask.mean(axis=0).T for stem, mask in masks.items()}
+
+
+def _stereo_blocks(blocks, channels: int, length: int):
+    """Make blocks stereo (mono doubled, extra channels dropped) and exactly ``length`` long."""
+    given = 0
+    for block in blocks:
+        block = block[:2] if channels >= 2 else np.repeat(block[:1], 2, axis=0)
+        block = block[:, : length - given]
+        given += block.shape[1]
+        if block.shape[1]:
+            yield block
+        if given >= length:
+            return
+    if given < length:  # a compressed file's length was estimated high: finish with silence
+        yield np.zeros((2, length - given), dtype=np.float32)
+
+
+class _bar:
+    """A tqdm progress bar counted in segments, a callback ``(done, total)``, or nothing."""
+
+    def __init__(self, show, total: int, name: str):
+        self._bar = self._callback = None
+        self._done, self._total = 0, total
+        if callable(show):
+            self._callback = show
+        elif show:
+            from tqdm.auto import tqdm
+
+            self._bar = tqdm(total=total, desc=f"Separating ({name})", unit="segment")
+
+    def update(self, count: int) -> None:
+        self._done += count
+        if self._bar is not None:
+            self._bar.update(count)
+        if self._callback is not None:
+            self._callback(self._done, self._total)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self._bar is not None:
+            self._bar.close()
+
+
+def _model_folder(model: str) -> Path:
+    """The unpacked model folder from the asset registry (the small stand-in when offline)."""
+    folder = assets.fetch(f"spleeter-{model}")
+    if not list(folder.glob("*.index")):
+        nested = sorted(folder.rglob("*.index"))
+        if len(nested) == 1:
+            return nested[0].parent
+    return folder
+
+
+def _load(config: SpleeterConfig, device, folder: Path | None = None):
+    """The network for a configuration's weights on a device, loaded once and kept."""
+    folder = _model_folder(config.model) if folder is None else folder
+    key = (config.model, str(device), str(folder))
+    with _LOCK:
+        if key not in _MODELS:
+            _MODELS[key] = load_model(folder, config).to(device)
+        return _MODELS[key]
+
+
+_SEPARATORS: dict[tuple, Separator] = {}
+
+
+def separate(
+    audio,
+    sample_rate: int | None = None,
+    *,
+    stems=2,
+    high_quality: bool = False,
+    progress: bool = True,
+    cancel=None,
+) -> Separation:
+    """Split a song into stems with Spleeter: the one-line version of :class:`Separator`.
+
+    The model is downloaded the first time (about 75 to 190 MB) and kept loaded, so calling
+    this again is quick.
+
+    Parameters
+    ----------
+    audio : str, path, bytes, or numpy.ndarray
+        A sound file, its bytes, or samples (then give ``sample_rate``).
+    sample_rate : int, optional
+        Samples per second of an array.
+    stems : {2, 4, 5}
+        2: vocals and accompaniment; 4: vocals, drums, bass, other; 5: adds piano.
+    high_quality : bool
+        The 16 kHz variant (same weights, separates up to 16.5 kHz instead of 11 kHz).
+    progress : bool
+        Show a progress bar.
+    cancel : threading.Event or callable, optional
+        Set it to stop the separation.
+
+    Returns
+    -------
+    Separation
+        ``parts["vocals"]`` and so on: float32 ``(2, samples)`` at 44.1 kHz.
+
+    Examples
+    --------
+    >>> from workshop_lib.separate import separate
+    >>> from workshop_lib.assets import bundled
+    >>> parts = separate(bundled("music/sample_mix.ogg"), stems=2)  # doctest: +SKIP
+    >>> parts.names  # doctest: +SKIP
+    ['vocals', 'accompaniment']
+    """
+    config = config_for(stems, high_quality=high_quality)
+    key = (config.name, runtime.is_offline())
+    if key not in _SEPARATORS:
+        _SEPARATORS[key] = Separator(config.name)
+    return _SEPARATORS[key].separate(audio, sample_rate, progress=progress, cancel=cancel)
