@@ -135,6 +135,7 @@ def _spleeter(stems: str, sha256: str, size: int, purpose: str) -> Asset:
         purpose=purpose,
         filename=f"spleeter-{stems}.tar.gz",
         extract="tar",
+        offline=f"separate/offline/{stems}",  # release layout, conv widths 2-8, random weights
     )
 
 
@@ -152,6 +153,7 @@ REGISTRY: dict[str, Asset] = {
                 "Colorization with Learned Deep Priors', SIGGRAPH 2017 (ACM TOG 36(4))"
             ),
             purpose="the user-guided colorization network's weights (colour where you click)",
+            offline="colorize/offline/siggraph17-tiny.pth",  # same network, width 4, random weights
         ),
         Asset(
             name="eccv16",
@@ -161,6 +163,7 @@ REGISTRY: dict[str, Asset] = {
             licence=_ZHANG_LICENCE,
             citation="Zhang, Isola, Efros, 'Colorful Image Colorization', ECCV 2016",
             purpose="the automatic colorization network's weights, also used to suggest colours",
+            offline="colorize/offline/eccv16-tiny.pth",  # same network, width 4, random weights
         ),
         # Spleeter's sizes are approximate: they are only used for the disk check and display.
         _spleeter(

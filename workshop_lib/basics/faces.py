@@ -29,7 +29,7 @@ __all__ = [
     "webcam_snapshot",
 ]
 
-SAMPLE_FACE = "images/face_astronaut.jpg"
+SAMPLE_FACE = "images/astronaut.jpg"
 """The bundled portrait (astronaut Eileen Collins, NASA, public domain) used when no photo is given."""
 
 _EYE_DOWN = 0.38  # eyes sit this far down an upright face box ...

@@ -8,6 +8,8 @@ Examples
 Nothing uploaded yet, so we use the sample file 'sample.jpg'.
 """
 
+from .images import LoadedImage, is_greyscale, load_image, open_image, side_by_side
 from .upload import UploadBox, preview, show_folder, uploaded_files
 
 __all__ = ["UploadBox", "preview", "show_folder", "uploaded_files"]
+__all__ += ["LoadedImage", "is_greyscale", "load_image", "open_image", "side_by_side"]

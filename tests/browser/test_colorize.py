@@ -1,0 +1,112 @@
+"""Notebook 04 in a real browser: the click-to-colour widget adds, drags and removes hints."""
+
+import pytest
+
+from .conftest import open_shared_notebook, save_screenshot
+from .harness import assert_widget_rendered
+
+
+@pytest.fixture(scope="module")
+def colorization_notebook(lab, browser, request):
+    yield from open_shared_notebook(lab, browser, "04_colorization.ipynb", request)
+
+
+def canvas_point(canvas, x, y):
+    """Page position of photo pixel (x, y) on the widget's canvas (the photo is 512 x 512)."""
+    box = canvas.bounding_box()
+    return box["x"] + x * box["width"] / 512, box["y"] + y * box["height"] / 512
+
+
+def pixel(canvas, x, y):
+    """The RGB colour the canvas shows at photo pixel (x, y)."""
+    return canvas.evaluate(
+        """(c, [x, y]) => Array.from(c.getContext('2d').getImageData(
+            Math.round(x * c.width / 512), Math.round(y * c.height / 512), 1, 1).data).slice(0, 3)""",
+        [x, y],
+    )
+
+
+def wait_for_new_result(notebook, widget, before):
+    notebook.page.wait_for_function(
+        "([img, old]) => img.src && img.src !== old",
+        arg=[widget.locator("img.wl-result").element_handle(), before],
+        timeout=60_000,
+    )
+
+
+def test_the_widget_shows_photo_and_result(colorization_notebook):
+    widget = colorization_notebook.output("wedding.widget()")
+
+    assert_widget_rendered(widget)
+
+    assert widget.locator("canvas").count() == 1
+    assert widget.locator("img.wl-result").get_attribute("src")
+    assert "update:" in widget.locator(".wl-timing").inner_text()
+    assert not colorization_notebook.errors()
+
+
+def test_a_click_adds_a_hint_and_recolours(colorization_notebook):
+    page = colorization_notebook.page
+    widget = colorization_notebook.output("wedding.widget()")
+    canvas = widget.locator("canvas")
+    canvas.scroll_into_view_if_needed()
+    grey = pixel(canvas, 300, 420)
+    before = widget.locator("img.wl-result").get_attribute("src")
+
+    page.mouse.click(*canvas_point(canvas, 300, 420))
+    wait_for_new_result(colorization_notebook, widget, before)
+
+    suggested = widget.locator(".wl-swatches").first.locator("button")
+    suggested.first.wait_for(timeout=30_000)  # suggestions for the new hint come next
+
+    assert pixel(canvas, 300, 420) != grey  # the hint's square is drawn there
+    assert suggested.count() >= 1
+
+
+def test_dragging_moves_the_hint_and_right_click_removes_it(colorization_notebook):
+    page = colorization_notebook.page
+    widget = colorization_notebook.output("wedding.widget()")
+    canvas = widget.locator("canvas")
+    canvas.scroll_into_view_if_needed()
+    page.mouse.click(*canvas_point(canvas, 400, 460))
+    page.wait_for_timeout(1000)
+    grey_there = pixel(canvas, 460, 460)
+
+    page.mouse.move(*canvas_point(canvas, 400, 460))
+    page.mouse.down()
+    for step in range(1, 7):
+        page.mouse.move(*canvas_point(canvas, 400 + 10 * step, 460))
+        page.wait_for_timeout(40)
+    page.mouse.up()
+    page.wait_for_function(
+        "([c, g]) => { const d = c.getContext('2d').getImageData("
+        "Math.round(460 * c.width / 512), Math.round(460 * c.height / 512), 1, 1).data;"
+        " return d[0] !== g[0] || d[1] !== g[1] || d[2] !== g[2]; }",
+        arg=[canvas.element_handle(), grey_there],
+        timeout=30_000,
+    )
+    moved = pixel(canvas, 460, 460)
+    page.mouse.click(*canvas_point(canvas, 460, 460), button="right")
+    page.wait_for_function(
+        "([c, m]) => { const d = c.getContext('2d').getImageData("
+        "Math.round(460 * c.width / 512), Math.round(460 * c.height / 512), 1, 1).data;"
+        " return d[0] !== m[0] || d[1] !== m[1] || d[2] !== m[2]; }",
+        arg=[canvas.element_handle(), moved],
+        timeout=30_000,
+    )
+
+    assert pixel(canvas, 460, 460) != moved
+
+
+def test_compare_shows_the_true_colours_and_undo_works(colorization_notebook):
+    widget = colorization_notebook.output("wedding.widget()")
+    title = widget.locator(".wl-title").nth(1)
+
+    widget.get_by_role("button", name="Compare").click()
+    widget.get_by_text("True colours").wait_for(timeout=10_000)
+    widget.get_by_role("button", name="Compare").click()
+    widget.get_by_role("button", name="Undo").click()
+
+    assert title.inner_text().startswith("Result")
+    assert not colorization_notebook.errors()
+    save_screenshot(widget, "04_colorization_widget.png")

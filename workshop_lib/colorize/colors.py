@@ -1,0 +1,209 @@
+"""Colours for hints: read a colour however a learner writes it, keep it displayable, draw the gamut.
+
+A screen can show only some Lab colours, and which ones depends on the lightness: a very light
+spot cannot be deep red. The **gamut** at a lightness is the set of a, b values a screen can show
+there. A hint's colour is moved ("snapped") into the gamut at the lightness of the pixel it sits
+on, as the authors' ideepcolor program does.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from ..errors import WorkshopError
+from .apply import _lab_to_rgb, lab_to_rgb, to_uint8
+
+__all__ = ["AB_RANGE", "ab_at", "gamut_image", "in_gamut", "parse_color", "snap_ab", "to_hex"]
+
+AB_RANGE = 110.0
+"""The gamut picture shows a and b from -AB_RANGE to AB_RANGE, the networks' colour range."""
+_TOLERANCE = 1e-3  # RGB slack when deciding whether a colour is displayable
+
+
+def to_hex(rgb) -> str:
+    """RGB (uint8 0..255 or floats 0..1) -> ``"#rrggbb"``."""
+    array = np.asarray(rgb)
+    values = array if array.dtype.kind in "iu" else to_uint8(array)
+    return "#{:02x}{:02x}{:02x}".format(*(int(v) for v in values))
+
+
+def parse_color(color) -> tuple[float, float, float]:
+    """Read a colour written as a name, a hex code or an RGB triple.
+
+    Parameters
+    ----------
+    color : str or sequence of numbers
+        A name (``"red"``, ``"skyblue"``, any CSS or xkcd colour name such as
+        ``"xkcd:dusty rose"``), a hex code (``"#ff0000"`` or ``"#f00"``), or an RGB triple: three
+        whole numbers 0..255 such as ``(255, 136, 0)``, or three decimals 0..1 such as
+        ``(1.0, 0.5, 0.0)``.
+
+    Returns
+    -------
+    tuple of float
+        RGB in 0..1.
+
+    Raises
+    ------
+    WorkshopError
+        For a name or value that is not a colour; the message suggests close names.
+
+    Examples
+    --------
+    >>> parse_color("red")
+    (1.0, 0.0, 0.0)
+    >>> parse_color((0, 128, 255))
+    (0.0, 0.5019607843137255, 1.0)
+    """
+    from matplotlib import colors as mcolors
+
+    if isinstance(color, str):
+        text = color.strip()
+        lowered = text.lower()
+        if lowered in mcolors.CSS4_COLORS:
+            text = mcolors.CSS4_COLORS[lowered]
+        elif not lowered.startswith("#") and all(c in "0123456789abcdef" for c in lowered):
+            if len(lowered) in (3, 6):
+                text = "#" + lowered
+        try:
+            return tuple(float(v) for v in mcolors.to_rgb(text))
+        except ValueError:
+            names = list(mcolors.CSS4_COLORS) + list(mcolors.XKCD_COLORS)
+            close = difflib.get_close_matches(lowered, names, n=3, cutoff=0.6)
+            hint = f" Did you mean {', '.join(repr(n) for n in close)}?" if close else ""
+            raise WorkshopError(
+                f"'{color}' is not a colour name or code we know.{hint} Use a name such as "
+                "'red' or 'skyblue', a hex code such as '#ff8800', or three numbers such as "
+                "(255, 136, 0)."
+            ) from None
+    try:
+        values = [float(v) for v in color]
+    except (TypeError, ValueError):
+        values = []
+    if len(values) != 3 or not all(np.isfinite(values)):
+        raise WorkshopError(
+            f"{color!r} is not a colour. Give a name such as 'red', a hex code such as "
+            "'#ff8800', or three numbers (red, green, blue) such as (255, 136, 0)."
+        )
+    integers = all(isinstance(v, int | np.integer) for v in color)
+    if integers or max(values) > 1:
+        if min(values) < 0 or max(values) > 255:
+            raise WorkshopError(f"{color!r}: each of red, green and blue must be 0 to 255.")
+        return tuple(v / 255.0 for v in values)
+    if min(values) < 0:
+        raise WorkshopError(f"{color!r}: each of red, green and blue must be 0 to 1 (or 0 to 255).")
+    return tuple(values)
+
+
+def in_gamut(lightness, a, b) -> np.ndarray:
+    """True where the Lab colour can be shown on a screen (its RGB values are all within 0..1)."""
+    lab = np.stack(np.broadcast_arrays(lightness, a, b), axis=-1).astype(np.float64)
+    rgb = lab_to_rgb(lab, clip=False)
+    return np.all((rgb >= -_TOLERANCE) & (rgb <= 1 + _TOLERANCE), axis=-1)
+
+
+def snap_ab(lightness: float, ab, *, steps: int = 24) -> tuple[float, float]:
+    """Move a colour (a, b) into the displayable range at a lightness, keeping its hue.
+
+    When the colour cannot be shown at that lightness, it is made less saturated (a and b
+    shrink towards grey by the same factor, found by halving the interval ``steps`` times)
+    until it can: deep red on a near-white pixel becomes pale pink, not some other hue.
+
+    Parameters
+    ----------
+    lightness : float
+        L of the pixel the hint sits on, 0..100.
+    ab : pair of float
+        The wanted a and b (Lab units).
+
+    Returns
+    -------
+    tuple of float
+        a and b, rounded to 0.1, that can be shown at that lightness.
+
+    Examples
+    --------
+    >>> snap_ab(97.0, (80.0, 67.0))  # no deep red in near-white: it becomes a pale pink
+    (3.2, 2.7)
+    """
+    a, b = float(ab[0]), float(ab[1])
+    low, high = 1.0, 1.0
+    if not in_gamut(lightness, a, b):
+        low = 0.0
+        for _ in range(steps):
+            middle = (low + high) / 2
+            if in_gamut(lightness, a * middle, b * middle):
+                low = middle
+            else:
+                high = middle
+    # Round to 0.1 towards grey, shrinking a little more if rounding left the displayable range.
+    for shrink in (1.0, 0.98, 0.95, 0.9, 0.8, 0.6, 0.3, 0.0):
+        rounded = (_towards_zero(a * low * shrink), _towards_zero(b * low * shrink))
+        if in_gamut(lightness, *rounded):
+            return rounded
+    return 0.0, 0.0
+
+
+def _towards_zero(value: float) -> float:
+    """Round to one decimal, towards zero (so a colour never gets more saturated)."""
+    return math.trunc(value * 10) / 10 + 0.0
+
+
+def ab_at(u: float, v: float) -> tuple[float, float]:
+    """The a, b value at a point of the gamut picture: u, v in 0..1 from the left and from the top."""
+    u, v = min(max(float(u), 0.0), 1.0), min(max(float(v), 0.0), 1.0)
+    return (2 * u - 1) * AB_RANGE, (1 - 2 * v) * AB_RANGE
+
+
+def gamut_image(lightness: float, *, size: int = 256, mark=None) -> Image.Image:
+    """Draw the displayable colours at one lightness: a across (green to red), b up (blue to yellow).
+
+    Colours a screen cannot show at that lightness are left light grey, as in ideepcolor's
+    "ab Color Gamut" panel. The centre (a = b = 0) is grey.
+
+    Parameters
+    ----------
+    lightness : float
+        L, 0..100.
+    size : int
+        Width and height of the picture in pixels.
+    mark : pair of float, optional
+        An (a, b) colour to mark with a small circle, such as the selected hint's.
+
+    Returns
+    -------
+    PIL.Image.Image
+        RGB picture.
+
+    Examples
+    --------
+    >>> gamut_image(50).size
+    (256, 256)
+    """
+    import torch
+
+    steps = (np.arange(size) + 0.5) / size
+    a = (2 * steps - 1) * AB_RANGE
+    b = (1 - 2 * steps) * AB_RANGE
+    grid_b, grid_a = np.meshgrid(b, a, indexing="ij")
+    lab = torch.from_numpy(
+        np.stack([np.full_like(grid_a, float(lightness)), grid_a, grid_b], axis=-1)
+    )
+    raw = _lab_to_rgb(lab, clip=False).numpy()
+    inside = np.all((raw >= -_TOLERANCE) & (raw <= 1 + _TOLERANCE), axis=-1)
+    pixels = np.where(inside[..., None], to_uint8(np.clip(raw, 0, 1)), np.uint8(236))
+    picture = Image.fromarray(pixels.astype(np.uint8))
+    draw = ImageDraw.Draw(picture)
+    middle = size // 2
+    draw.line([(middle, 0), (middle, size)], fill=(150, 150, 150))
+    draw.line([(0, middle), (size, middle)], fill=(150, 150, 150))
+    if mark is not None:
+        x = (float(mark[0]) / AB_RANGE + 1) / 2 * size
+        y = (1 - float(mark[1]) / AB_RANGE) / 2 * size
+        draw.ellipse([x - 6, y - 6, x + 6, y + 6], outline=(0, 0, 0), width=2)
+        draw.ellipse([x - 4, y - 4, x + 4, y + 4], outline=(255, 255, 255), width=1)
+    return picture
