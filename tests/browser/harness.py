@@ -41,6 +41,16 @@ LAB_SETTINGS = {
 }
 
 
+# JavaScript for `locator.evaluate`: an <audio> element's duration in seconds once it has loaded
+# (-1 when the browser cannot play its source).
+AUDIO_SECONDS = """audio => new Promise(resolve => {
+    if (audio.readyState >= 1) { resolve(audio.duration); return; }
+    audio.addEventListener('loadedmetadata', () => resolve(audio.duration), { once: true });
+    audio.addEventListener('error', () => resolve(-1), { once: true });
+    audio.load();
+})"""
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

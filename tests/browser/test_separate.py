@@ -3,14 +3,7 @@
 import pytest
 
 from .conftest import open_shared_notebook, save_screenshot
-from .harness import assert_widget_rendered
-
-AUDIO_SECONDS = """audio => new Promise(resolve => {
-    if (audio.readyState >= 1) { resolve(audio.duration); return; }
-    audio.addEventListener('loadedmetadata', () => resolve(audio.duration), { once: true });
-    audio.addEventListener('error', () => resolve(-1), { once: true });
-    audio.load();
-})"""
+from .harness import AUDIO_SECONDS, assert_widget_rendered
 
 
 @pytest.fixture(scope="module")
