@@ -110,3 +110,77 @@ def test_compare_shows_the_true_colours_and_undo_works(colorization_notebook):
     assert title.inner_text().startswith("Result")
     assert not colorization_notebook.errors()
     save_screenshot(widget, "04_colorization_widget.png")
+
+
+def hint_colour_at(canvas, x, y):
+    """The colour of the hint square drawn at photo pixel (x, y) (its centre)."""
+    return tuple(pixel(canvas, x, y))
+
+
+def test_palette_and_picker_recolour_the_selected_hint_and_the_result(colorization_notebook):
+    page = colorization_notebook.page
+    widget = colorization_notebook.output("wedding.widget()")
+    canvas = widget.locator("canvas")
+    canvas.scroll_into_view_if_needed()
+    page.mouse.click(*canvas_point(canvas, 150, 300))
+    swatch = widget.locator(".wl-swatches").first.locator("button").first
+    swatch.wait_for(timeout=30_000)
+    page.wait_for_timeout(500)
+    suggested_colour = swatch.get_attribute("title")  # "#rrggbb"
+    result_before = widget.locator("img.wl-result").get_attribute("src")
+
+    swatch.click()  # a suggested colour
+    wait_for_new_result(colorization_notebook, widget, result_before)
+    page.wait_for_timeout(300)
+    drawn_suggested = hint_colour_at(canvas, 150, 300)
+    result_suggested = widget.locator("img.wl-result").get_attribute("src")
+    widget.locator("input[type=color]").evaluate(
+        "(input) => { input.value = '#1060e0'; input.dispatchEvent(new Event('change')); }"
+    )  # the colour picker
+    wait_for_new_result(colorization_notebook, widget, result_suggested)
+    page.wait_for_timeout(500)
+
+    wanted = tuple(int(suggested_colour[i : i + 2], 16) for i in (1, 3, 5))
+    assert max(abs(a - b) for a, b in zip(drawn_suggested, wanted, strict=True)) <= 40
+    drawn_picked = hint_colour_at(canvas, 150, 300)
+    assert drawn_picked[2] > drawn_picked[0]  # blue now (snapped into the gamut at that spot)
+    assert widget.locator(".wl-timing").inner_text().startswith("update:")
+
+
+def test_clear_removes_every_hint(colorization_notebook):
+    page = colorization_notebook.page
+    widget = colorization_notebook.output("wedding.widget()")
+    canvas = widget.locator("canvas")
+    canvas.scroll_into_view_if_needed()
+    page.mouse.click(*canvas_point(canvas, 250, 250))
+    page.wait_for_timeout(800)
+    with_hint = tuple(pixel(canvas, 250, 250))
+
+    widget.get_by_role("button", name="Clear").click()
+    page.wait_for_function(
+        "([c, h]) => { const d = c.getContext('2d').getImageData("
+        "Math.round(250 * c.width / 512), Math.round(250 * c.height / 512), 1, 1).data;"
+        " return d[0] !== h[0] || d[1] !== h[1] || d[2] !== h[2]; }",
+        arg=[canvas.element_handle(), list(with_hint)],
+        timeout=30_000,
+    )
+
+    r, g, b = pixel(canvas, 250, 250)
+    assert r == g == b  # grey photo again: no hint square there
+
+
+def test_save_downloads_the_result_and_the_hints(colorization_notebook):
+    page = colorization_notebook.page
+    widget = colorization_notebook.output("wedding.widget()")
+    canvas = widget.locator("canvas")
+    canvas.scroll_into_view_if_needed()
+    page.mouse.click(*canvas_point(canvas, 200, 200))
+    page.wait_for_timeout(800)
+
+    with page.expect_download(timeout=60_000) as first:
+        widget.get_by_role("button", name="Save").click()
+    download = first.value
+    path = download.path()
+
+    assert download.suggested_filename.endswith((".png", ".json"))
+    assert path.stat().st_size > 100
