@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -139,10 +140,21 @@ class Notebook:
             "console", lambda message: self.console.append(f"{message.type}: {message.text}")
         )
         self.page.on("pageerror", lambda error: self.console.append(f"pageerror: {error}"))
-        self.page.goto(f"{lab.url}/lab/tree/{self.name}", wait_until="domcontentloaded")
+        # A workspace of its own, reset: JupyterLab would otherwise reopen the notebooks that
+        # earlier pages left open, and "Run all" could run one of those instead.
+        workspace = uuid.uuid4().hex
+        self.page.goto(
+            f"{lab.url}/lab/workspaces/{workspace}/tree/{self.name}?reset",
+            wait_until="domcontentloaded",
+        )
         self.page.wait_for_function(
-            "() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
-            " && window.jupyterapp.shell.currentWidget.sessionContext",
+            """name => {
+                const app = window.jupyterapp;
+                const panel = app && app.shell.currentWidget;
+                return panel && panel.sessionContext && panel.context
+                    && panel.context.path.endsWith(name);
+            }""",
+            arg=self.name,
             timeout=timeout_ms,
         )
         self.page.evaluate(

@@ -31,8 +31,9 @@ def test_empty_text_shows_the_widgets_message_not_a_traceback(speech_notebook):
     widget = speech_notebook.output("speech.SpeakWidget(SENTENCE)")
 
     widget.locator("textarea").fill("")
+    widget.locator("textarea").press("Tab")  # leave the box, so the empty text reaches Python
     widget.get_by_role("button", name="Speak").click()
-    widget.get_by_text("⚠").wait_for(timeout=30_000)
+    widget.get_by_text("⚠").first.wait_for(timeout=60_000)
 
     assert "Traceback" not in widget.inner_text()
     assert not speech_notebook.errors()
