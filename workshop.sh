@@ -80,7 +80,7 @@ install_python_packages() {
   fi
   say "Installing Python packages (the first time takes a few minutes)"
   "$venv/bin/python" -m pip install --quiet --upgrade pip
-  "$venv/bin/python" -m pip install --quiet -r requirements.txt -e ".[dev,speech]"
+  "$venv/bin/python" -m pip install --quiet -r requirements.txt -e ".[dev,speech,app]"
   touch "$stamp"
 }
 

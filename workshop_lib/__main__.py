@@ -1,10 +1,11 @@
-"""The workshop's command line: ``python -m workshop_lib prefetch | doctor | list | handout | kit``.
+"""The workshop's command line: ``python -m workshop_lib prefetch | doctor | list | handout | kit | app``.
 
 - ``prefetch [names...]`` downloads the models ahead of time (all of them when none are named).
 - ``doctor`` says what this computer has: Python, device, packages, programs, cache, downloads.
 - ``list`` shows every downloadable file with its size, licence and purpose.
 - ``handout [--out DIR]`` runs every notebook and writes them, with results, as a static web site.
 - ``kit [--out DIR]`` makes a folder for a room with poor internet: handout, wheel, models.
+- ``app [--port N] [--share] [--concurrency N]`` starts the web app (needs the ``app`` extra).
 """
 
 from __future__ import annotations
@@ -77,6 +78,11 @@ def _parser() -> argparse.ArgumentParser:
         command.set_defaults(run=_handout if name == "handout" else _kit)
     listing = commands.add_parser("list", help="show every downloadable file")
     listing.set_defaults(run=_list)
+    web = commands.add_parser("app", help="start the web app on this computer (Ctrl+C stops it)")
+    web.add_argument("--port", type=int, help="port (default: the first free one from 7860)")
+    web.add_argument("--share", action="store_true", help="also make a public link (internet)")
+    web.add_argument("--concurrency", type=int, default=1, help="requests at a time (default 1)")
+    web.set_defaults(run=_app)
     return parser
 
 
@@ -276,6 +282,19 @@ def _kit(args) -> int:
         print(err)
         return 1
     print(f"Kit ready: {readme.parent} (read {readme.name} first)")
+    return 0
+
+
+def _app(args) -> int:
+    """Start the web app and keep it running until Ctrl+C; then delete every file it kept."""
+    try:
+        from .app import create_app
+
+        made = create_app(concurrency=args.concurrency)
+        made.launch(share=args.share, port=args.port, inline=False, block=True, quiet=False)
+    except WorkshopError as err:
+        print(err, file=sys.stderr)
+        return 1
     return 0
 
 
