@@ -204,7 +204,7 @@ def _package_lines() -> list[str]:
 
 def _program_lines() -> list[str]:
     programs = list(runtime.system_programs().values())
-    rows = [(p.program, "installed" if p.installed else "missing", p.purpose) for p in programs]
+    rows = [(p.name, "installed" if p.installed else "missing", p.purpose) for p in programs]
     lines = _table(rows, ("program", "state", "used for")).splitlines()
     missing = sorted({p.package for p in programs if not p.installed})
     if missing:
