@@ -26,6 +26,17 @@ def pixel(canvas, x, y):
     )
 
 
+def wait_for_pixel_change(canvas, x, y, old, timeout_ms=30_000):
+    """Wait until the canvas shows another colour than ``old`` at photo pixel (x, y)."""
+    canvas.page.wait_for_function(
+        """([c, x, y, old]) => { const d = c.getContext('2d').getImageData(
+            Math.round(x * c.width / 512), Math.round(y * c.height / 512), 1, 1).data;
+            return d[0] !== old[0] || d[1] !== old[1] || d[2] !== old[2]; }""",
+        arg=[canvas.element_handle(), x, y, list(old)],
+        timeout=timeout_ms,
+    )
+
+
 def wait_for_new_result(notebook, widget, before):
     notebook.page.wait_for_function(
         "([img, old]) => img.src && img.src !== old",
@@ -78,22 +89,10 @@ def test_dragging_moves_the_hint_and_right_click_removes_it(colorization_noteboo
         page.mouse.move(*canvas_point(canvas, 400 + 10 * step, 460))
         page.wait_for_timeout(40)
     page.mouse.up()
-    page.wait_for_function(
-        "([c, g]) => { const d = c.getContext('2d').getImageData("
-        "Math.round(460 * c.width / 512), Math.round(460 * c.height / 512), 1, 1).data;"
-        " return d[0] !== g[0] || d[1] !== g[1] || d[2] !== g[2]; }",
-        arg=[canvas.element_handle(), grey_there],
-        timeout=30_000,
-    )
+    wait_for_pixel_change(canvas, 460, 460, grey_there)
     moved = pixel(canvas, 460, 460)
     page.mouse.click(*canvas_point(canvas, 460, 460), button="right")
-    page.wait_for_function(
-        "([c, m]) => { const d = c.getContext('2d').getImageData("
-        "Math.round(460 * c.width / 512), Math.round(460 * c.height / 512), 1, 1).data;"
-        " return d[0] !== m[0] || d[1] !== m[1] || d[2] !== m[2]; }",
-        arg=[canvas.element_handle(), moved],
-        timeout=30_000,
-    )
+    wait_for_pixel_change(canvas, 460, 460, moved)
 
     assert pixel(canvas, 460, 460) != moved
 
@@ -157,13 +156,7 @@ def test_clear_removes_every_hint(colorization_notebook):
     with_hint = tuple(pixel(canvas, 250, 250))
 
     widget.get_by_role("button", name="Clear").click()
-    page.wait_for_function(
-        "([c, h]) => { const d = c.getContext('2d').getImageData("
-        "Math.round(250 * c.width / 512), Math.round(250 * c.height / 512), 1, 1).data;"
-        " return d[0] !== h[0] || d[1] !== h[1] || d[2] !== h[2]; }",
-        arg=[canvas.element_handle(), list(with_hint)],
-        timeout=30_000,
-    )
+    wait_for_pixel_change(canvas, 250, 250, with_hint)
 
     r, g, b = pixel(canvas, 250, 250)
     assert r == g == b  # grey photo again: no hint square there
