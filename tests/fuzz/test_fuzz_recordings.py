@@ -22,7 +22,7 @@ def _store(folder) -> RecordingStore:
 def _use(store: RecordingStore):
     for recording in store.recordings():
         recording.load()
-    store.latest
+    assert store.latest is None or store.latest.name
     store.get("mine-1").load()
 
 
