@@ -101,7 +101,7 @@ def test_no_import_circles():
 
     def visit(node):
         if node in stack:
-            circles.append(stack[stack.index(node) :] + [node])
+            circles.append([*stack[stack.index(node) :], node])
             return
         if node in seen:
             return
