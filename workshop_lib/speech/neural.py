@@ -30,6 +30,7 @@ import numpy as np
 from .. import runtime
 from ..errors import WorkshopError
 from .engine import Engine, Sentence, Voice, join_sentences
+from .pipeline import PipelineSteps
 
 __all__ = [
     "MODELS",
@@ -37,7 +38,6 @@ __all__ = [
     "ClonedVoice",
     "CoquiEngine",
     "NeuralModel",
-    "PipelineSteps",
     "XttsEngine",
     "accept_xtts_terms",
     "model_table",
@@ -444,46 +444,6 @@ class ClonedVoice:
     data: dict = field(default_factory=dict, repr=False)
 
 
-@dataclass(frozen=True)
-class PipelineSteps:
-    """What a neural voice does with a sentence, step by step (for :func:`plot_pipeline`).
-
-    Attributes
-    ----------
-    text : str
-        The sentence.
-    cleaned : str
-        After text normalisation (numbers, symbols and abbreviations written out).
-    symbols : str
-        What the network reads: phonemes (from espeak-ng) or letters.
-    uses_phonemes : bool
-        True when ``symbols`` are phonemes.
-    token_ids : list of int
-        The symbols as numbers, the network's real input (with blanks between symbols).
-    tokens : list of str
-        The symbol each number stands for (``"␣"`` for the blank put between symbols).
-    alignment : numpy.ndarray
-        Shape ``(tokens, frames)``: 1 where a token is being said in a spectrogram frame.
-    samples : numpy.ndarray
-        The sound.
-    sample_rate : int
-        Samples per second.
-    hop_length : int
-        Samples per spectrogram frame.
-    """
-
-    text: str
-    cleaned: str
-    symbols: str
-    uses_phonemes: bool
-    token_ids: list
-    tokens: list
-    alignment: np.ndarray
-    samples: np.ndarray
-    sample_rate: int
-    hop_length: int
-
-
 # --- the engine -------------------------------------------------------------------------------
 
 
@@ -532,7 +492,7 @@ class CoquiEngine(Engine):
         self.latin_only = model.name != "xtts_v2"  # the others speak Latin-alphabet languages only
         self.folder = Path(folder) if folder is not None else None
         self.language = language
-        self._device = device
+        super().__init__(device=device)
         self._tts = None
         self._cloned: dict[str, ClonedVoice] = {}
         self.load_seconds: float | None = None
@@ -587,7 +547,7 @@ class CoquiEngine(Engine):
         started = time.perf_counter()
         TTS = _import_tts()
         files = self._files()
-        device = runtime.pick_device(self._device)
+        device = self.device
         try:
             tts = TTS(
                 model_path=str(files.model),
@@ -603,7 +563,6 @@ class CoquiEngine(Engine):
                 "If a download was interrupted, delete that folder and run the cell again."
             ) from err
         self._tts = tts
-        self.device = device
         self.load_seconds = time.perf_counter() - started
         return tts
 
