@@ -17,9 +17,11 @@ from .classic import (
     MbrolaEngine,
     PicoEngine,
 )
+from .coqui import CoquiEngine
+from .coqui_models import MODELS
 from .engine import Engine
-from .neural import MODELS, CoquiEngine, XttsEngine
 from .piper import PiperEngine
+from .xtts import XttsEngine
 
 if TYPE_CHECKING:
     import torch
@@ -29,7 +31,9 @@ __all__ = [
     "NEURAL",
     "available_engines",
     "cloning_engine",
+    "default_engine",
     "engines",
+    "forget_recording",
     "get_engine",
     "speak",
 ]
@@ -111,6 +115,26 @@ def engines(kind: str = "all") -> list[Engine]:
     return [get_engine(name) for name in names]
 
 
+def forget_recording(path) -> None:
+    """Make every engine of this notebook forget the voices cloned from the recording at ``path``."""
+    for engine in _ENGINES.values():
+        forget = getattr(engine, "forget", None)
+        if forget is not None:
+            forget(path)
+
+
+def default_engine() -> str:
+    """The engine a widget starts with: Piper (a real neural voice, offline too) where it can
+    speak here, else espeak-ng.
+
+    Examples
+    --------
+    >>> default_engine() in ("piper", "espeak-ng")
+    True
+    """
+    return PiperEngine.name if get_engine(PiperEngine.name).is_available() else "espeak-ng"
+
+
 def available_engines(kind: str = "all") -> list[Engine]:
     """The engines that can speak on this computer now."""
     return [engine for engine in engines(kind) if engine.is_available()]
@@ -159,7 +183,9 @@ def speak(
     return get_engine(engine, device=device).speak(text, voice=voice, speed=speed)
 
 
-def cloning_engine(*, accept_xtts_terms: bool = False) -> CoquiEngine:
+def cloning_engine(
+    *, accept_xtts_terms: bool = False, device: str | torch.device | None = None
+) -> CoquiEngine:
     """Choose the voice-cloning model: XTTS-v2 when its terms are accepted, otherwise YourTTS.
 
     XTTS-v2 sounds best but its licence is non-commercial and it wants a GPU; YourTTS is lighter
@@ -169,11 +195,13 @@ def cloning_engine(*, accept_xtts_terms: bool = False) -> CoquiEngine:
     Parameters
     ----------
     accept_xtts_terms : bool
-        True only after reading :data:`~workshop_lib.speech.neural.XTTS_TERMS`: records your
+        True only after reading :data:`~workshop_lib.speech.xtts.XTTS_TERMS`: records your
         acceptance. False leaves any earlier acceptance as it is and picks YourTTS.
+    device : str, torch.device or None
+        Where the model runs; None chooses (see :func:`workshop_lib.runtime.pick_device`).
     """
     from .. import runtime
-    from .neural import accept_xtts_terms as accept
+    from .xtts import accept_xtts_terms as accept
 
     if accept_xtts_terms is True:
         accept(True)
@@ -183,10 +211,10 @@ def cloning_engine(*, accept_xtts_terms: bool = False) -> CoquiEngine:
                 "model is used instead."
             )
         else:
-            engine = get_engine("xtts_v2")
-            if runtime.pick_device().type == "cpu":
+            engine = get_engine("xtts_v2", device=device)
+            if engine.device.type == "cpu":
                 print("XTTS-v2 on a CPU takes many seconds per sentence. " + runtime.gpu_help())
             return engine
-    engine = get_engine("your_tts")
+    engine = get_engine("your_tts", device=device)
     print(f"Using {engine.title}. Licence: {engine.licence}.")
     return engine
