@@ -129,7 +129,6 @@ class Colorizer:
         self.model_name = model
         self._fast = fast
         self._runner: Runner | None = None
-        self._suggester: Runner | None = None
         self._distribution: tuple[np.ndarray, np.ndarray] | None = None
         self._history = hints.HintHistory()
         self._listeners: list = []
@@ -342,7 +341,7 @@ class Colorizer:
                 f"The '{self.model_name}' network colours automatically and cannot take hints. "
                 "Use Colorizer(photo, model='siggraph17') to place hints."
             )
-        lightness = self._network_l if grid == NETWORK_SIZE else _resize_l(self._network_l, grid)
+        lightness = apply.resize_grid(self._network_l, grid)
         l_tensor = torch.from_numpy(np.ascontiguousarray(lightness))[None, None]
         runner = self._get_runner()
         with self._lock:
@@ -370,13 +369,9 @@ class Colorizer:
     def psnr(self, *, automatic: bool = False) -> float:
         """How close the result is to the true colours, in decibels (higher is closer).
 
-        Only for photos that started in colour. Typical values: about 24 dB with no hints, 28 dB
-        with ten good hints (the paper's figures on 1000 ImageNet photos).
-
-        Raises
-        ------
-        WorkshopError
-            When the photo was black and white to begin with, so the truth is unknown.
+        Only for photos that started in colour (else a WorkshopError: the truth is unknown).
+        Typical values: about 24 dB with no hints, 28 dB with ten good hints (the paper's
+        figures on 1000 ImageNet photos). See :func:`workshop_lib.colorize.psnr`.
         """
         if not self.has_truth:
             raise WorkshopError(
@@ -407,14 +402,9 @@ class Colorizer:
     def suggestions(self, x, y, *, count: int = 8) -> list[Suggestion]:
         """The most likely colours at (x, y), best first, as the ideepcolor program suggests them.
 
-        Source: the automatic ECCV 2016 network ("Colorful Image Colorization"), whose job in
-        training was exactly this: for every spot, a probability for each of 313 colour bins.
-        We use it rather than the SIGGRAPH 2017 network's own colour-class head (``model_class``)
-        because the published SIGGRAPH weights' forward pass never uses that head, and whether it
-        was trained is not documented; the ECCV distribution is known to be trained. The
-        distribution is grouped into ``count`` clusters of similar colours (scikit-learn's k-means
-        weighted by probability, as ideepcolor clusters samples from it), biggest first, each made
-        displayable at the spot's lightness. It does not depend on your hints.
+        They come from the automatic ECCV 2016 network's belief at that spot, grouped into
+        ``count`` clusters of similar colours (see :mod:`workshop_lib.colorize.suggest` for why
+        that network). They do not depend on your hints.
 
         Parameters
         ----------
@@ -431,12 +421,7 @@ class Colorizer:
         return suggest.suggest(centres, chances, self.lightness_at(x, y), count)
 
     def palette(self, x, y, *, count: int = 8, swatch: int = 56) -> Image.Image:
-        """Show the suggested colours at (x, y) as a row of swatches, each with its share.
-
-        Returns
-        -------
-        PIL.Image.Image
-        """
+        """The suggested colours at (x, y) as a picture: a row of swatches, each with its share."""
         return suggest.palette_image(self.suggestions(x, y, count=count), swatch=swatch)
 
     def gamut(self, x, y, *, size: int = 256) -> Image.Image:
@@ -451,12 +436,8 @@ class Colorizer:
         return colors.gamut_image(lightness, size=size, mark=mark)
 
     def plot_distribution(self, x, y, *, ax=None):
-        """Plot the network's colour guess at (x, y): each dot a colour, bigger = more likely.
-
-        Returns
-        -------
-        matplotlib.figure.Figure
-        """
+        """Plot the network's colour guess at (x, y) (a matplotlib figure): each dot a colour,
+        bigger = more likely."""
         centres, chances = self.distribution(x, y)
         title = f"The network's colour guess at ({int(x)}, {int(y)})"
         return suggest.plot_belief(centres, chances, self.lightness_at(x, y), title=title, ax=ax)
@@ -554,17 +535,7 @@ class Colorizer:
         return self._display_l[max_side]
 
     def _check_point(self, x, y) -> tuple[int, int]:
-        width, height = self.size
-        try:
-            x, y = round(float(x)), round(float(y))
-        except (TypeError, ValueError) as err:
-            raise WorkshopError(f"A position needs two numbers (x, y), not {x!r}, {y!r}.") from err
-        if not (0 <= x < width and 0 <= y < height):
-            raise WorkshopError(
-                f"The point ({x}, {y}) is outside the photo, which is {width} × {height} pixels: "
-                f"x goes from 0 (left edge) to {width - 1}, y from 0 (top edge) to {height - 1}."
-            )
-        return x, y
+        return hints.check_point(x, y, self.size)
 
     def _make_hint(self, x, y, color, size) -> Hint:
         x, y = self._check_point(x, y)
@@ -576,14 +547,7 @@ class Colorizer:
 
     def _hint_from(self, item) -> Hint:
         """A hint from a :class:`Hint` or a dict with x, y, color and optionally size."""
-        if isinstance(item, Hint):
-            return self._make_hint(item.x, item.y, item.color, item.size)
-        if not isinstance(item, dict) or not {"x", "y", "color"} <= item.keys():
-            raise WorkshopError(
-                f"A hint is written like {{'x': 100, 'y': 80, 'color': 'red'}} (x, y and color; "
-                f"size is optional), not {item!r}. Your current hints are unchanged."
-            )
-        return self._make_hint(item["x"], item["y"], item["color"], item.get("size", 5))
+        return self._make_hint(*hints.fields(item))
 
     def _patch_lightness(self, x: int, y: int, size: int) -> float:
         """Average lightness under a hint's patch on the network's grid."""
@@ -592,13 +556,7 @@ class Colorizer:
         return float(self._network_l[top:bottom, left:right].mean())
 
     def _hint(self, index: int) -> Hint:
-        if isinstance(index, bool) or not isinstance(index, int | np.integer):
-            raise WorkshopError(f"A hint is chosen by its number (0, 1, 2 ...), not {index!r}.")
-        if not 0 <= index < len(self.hints):
-            count = len(self.hints)
-            have = f"numbers 0 to {count - 1}" if count else "none yet"
-            raise WorkshopError(f"There is no hint number {index}: there are {count} ({have}).")
-        return self.hints[index]
+        return self.hints[hints.check_index(index, len(self.hints))]
 
     def _change(self, tag, edit) -> None:
         """Apply an edit to the hint list, remembering the old list for undo."""
@@ -640,13 +598,3 @@ def colorize(image, *, hints=(), model: str = "siggraph17", device=None) -> Imag
     if hints:
         colorizer.set_hints(hints)
     return colorizer.result()
-
-
-# --- helpers -------------------------------------------------------------------------------------
-
-
-def _resize_l(lightness: np.ndarray, size: int) -> np.ndarray:
-    """Lightness grid resized (area average) to size x size."""
-    tensor = torch.from_numpy(lightness)[None, None]
-    small = torch.nn.functional.interpolate(tensor, size=(size, size), mode="area")
-    return small[0, 0].numpy()

@@ -18,7 +18,18 @@ from PIL import Image, ImageDraw
 from ..errors import WorkshopError
 from .apply import NETWORK_SIZE
 
-__all__ = ["MIN_HALF", "Hint", "HintHistory", "check_size", "draw_hints", "hint_at", "hint_box"]
+__all__ = [
+    "MIN_HALF",
+    "Hint",
+    "HintHistory",
+    "check_index",
+    "check_point",
+    "check_size",
+    "draw_hints",
+    "fields",
+    "hint_at",
+    "hint_box",
+]
 
 MIN_HALF = 3.0
 """A hint is drawn at least 2 x 3 + 1 pixels wide, so a one-cell hint still shows on a big photo."""
@@ -58,6 +69,43 @@ def check_size(size) -> int:
             f"A hint's size is a whole number from 1 (a dot) to 9 (a big square), not {size!r}."
         )
     return int(size)
+
+
+def check_point(x, y, image_size: tuple[int, int]) -> tuple[int, int]:
+    """A position as whole pixels inside the photo, or a WorkshopError saying where the photo is."""
+    width, height = image_size
+    try:
+        x, y = round(float(x)), round(float(y))
+    except (TypeError, ValueError) as err:
+        raise WorkshopError(f"A position needs two numbers (x, y), not {x!r}, {y!r}.") from err
+    if not (0 <= x < width and 0 <= y < height):
+        raise WorkshopError(
+            f"The point ({x}, {y}) is outside the photo, which is {width} × {height} pixels: "
+            f"x goes from 0 (left edge) to {width - 1}, y from 0 (top edge) to {height - 1}."
+        )
+    return x, y
+
+
+def check_index(index, count: int) -> int:
+    """A hint number 0..count-1, or a WorkshopError saying which numbers there are."""
+    if isinstance(index, bool) or not isinstance(index, int | np.integer):
+        raise WorkshopError(f"A hint is chosen by its number (0, 1, 2 ...), not {index!r}.")
+    if not 0 <= index < count:
+        have = f"numbers 0 to {count - 1}" if count else "none yet"
+        raise WorkshopError(f"There is no hint number {index}: there are {count} ({have}).")
+    return int(index)
+
+
+def fields(item) -> tuple:
+    """(x, y, color, size) of a :class:`Hint` or of a dict with x, y, color and optionally size."""
+    if isinstance(item, Hint):
+        return item.x, item.y, item.color, item.size
+    if not isinstance(item, dict) or not {"x", "y", "color"} <= item.keys():
+        raise WorkshopError(
+            f"A hint is written like {{'x': 100, 'y': 80, 'color': 'red'}} (x, y and color; "
+            f"size is optional), not {item!r}. Your current hints are unchanged."
+        )
+    return item["x"], item["y"], item["color"], item.get("size", 5)
 
 
 def hint_box(

@@ -4,6 +4,11 @@ The ECCV 2016 network gives, for every spot of its 64 x 64 grid, a probability f
 colour bins. :func:`suggest` groups those bins into a few clusters of similar colours (k-means
 weighted by probability, as the authors' ideepcolor program clusters samples from the same
 belief), biggest first, each made displayable at the spot's lightness.
+
+Why the ECCV 2016 network: its job in training was exactly this belief, a probability for each of
+313 colour bins at every spot. The SIGGRAPH 2017 network has a colour-class head too
+(``model_class``), but the published weights' forward pass never uses it and whether it was
+trained is not documented; the ECCV belief is known to be trained.
 """
 
 from __future__ import annotations

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import html
 import io
-import threading
 import time
 from pathlib import Path
 
@@ -35,6 +34,7 @@ from . import colors
 from .apply import lab_to_rgb
 from .colorizer import Colorizer
 from .hints import hint_box
+from .worker import LatestOnly
 
 __all__ = ["ColorizeWidget", "PlainColorizeWidget", "colorize_widget"]
 
@@ -42,7 +42,6 @@ DISPLAY_SIDE = 480
 """Pictures in the widget are at most this many pixels a side (the saved result is full size)."""
 _RECENT = 10  # recently used colours kept
 _SUGGESTIONS = 8
-_IDLE_SECONDS = 30  # the worker thread stops after this long without requests
 _DOING = {  # what the learner was doing, for the message when something breaks
     "press": "placing the hint",
     "drag": "moving the hint",
@@ -105,58 +104,6 @@ def _encode(picture: Image.Image, *, kind: str = "JPEG") -> bytes:
     else:
         picture.save(buffer, "PNG", compress_level=1)
     return buffer.getvalue()
-
-
-class _LatestOnly:
-    """Runs ``work(request)`` in one background thread, always on the newest request.
-
-    A request that arrives while another is computed replaces any request still waiting, so at
-    most one is ever queued: stale work is skipped, never computed.
-    """
-
-    def __init__(self, work):
-        self._work = work
-        self._pending = None
-        self._running = False
-        self._thread: threading.Thread | None = None
-        self._condition = threading.Condition()
-
-    def submit(self, request) -> None:
-        with self._condition:
-            self._pending = request
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._loop, daemon=True)
-                self._thread.start()
-            self._condition.notify_all()
-
-    @property
-    def waiting(self) -> bool:
-        """True when a request waits to be computed."""
-        return self._pending is not None
-
-    def wait(self, timeout: float | None = 60) -> bool:
-        """Block until nothing is waiting or running; False when ``timeout`` seconds passed first."""
-        with self._condition:
-            return self._condition.wait_for(
-                lambda: self._pending is None and not self._running, timeout
-            )
-
-    def _loop(self) -> None:
-        while True:
-            with self._condition:
-                if self._pending is None:
-                    self._condition.wait(_IDLE_SECONDS)
-                if self._pending is None:
-                    self._thread = None
-                    self._condition.notify_all()
-                    return
-                request, self._pending, self._running = self._pending, None, True
-            try:
-                self._work(request)
-            finally:
-                with self._condition:
-                    self._running = False
-                    self._condition.notify_all()
 
 
 try:
@@ -229,7 +176,7 @@ class ColorizeWidget(StillPicture, _Base):
         super().__init__(**kwargs)
         self.colorizer = colorizer
         self.display_side = int(display_side)
-        self._scheduler = _LatestOnly(self._compute)
+        self._scheduler = LatestOnly(self._compute)
         self._dragging = False
         self._focus = None  # (x, y) of the last spot pressed: suggestions and gamut are for it
         self.has_truth = colorizer.has_truth
