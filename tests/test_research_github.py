@@ -20,6 +20,7 @@ from workshop_lib.research import (
     token_status,
 )
 from workshop_lib.research import github as research_github
+from workshop_lib.research import github_client
 
 JSON = {"Content-Type": "application/json; charset=utf-8"}
 TOKEN = "ghp_NotARealToken0123456789abcdefSENTINEL"
@@ -31,9 +32,10 @@ def fresh_state(tmp_path, monkeypatch):
     monkeypatch.setenv("WORKSHOP_CACHE", str(tmp_path / "cache"))
     for name in ("WORKSHOP_OFFLINE", "GITHUB_TOKEN"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr(research_github, "_SEARCHES", _common.Window(60.0))
-    monkeypatch.setattr(research_github, "_BLOCKED", {})
-    monkeypatch.setattr(research_github, "_COLAB_SECRET", [])
+    monkeypatch.setattr(github_client, "_SEARCHES", _common.Window(60.0))
+    monkeypatch.setattr(github_client, "_BLOCKED", {})
+    monkeypatch.setattr(github_client, "_COLAB_SECRET", [])
+    monkeypatch.setattr(research_github, "_SEEN", {})
 
 
 def github(path, query, headers):
@@ -84,7 +86,7 @@ def test_offline_switch_uses_recordings_without_asking(monkeypatch):
     with ApiServer(github) as server:
         use(monkeypatch, server)
 
-        found = search_github("spleeter")
+        found = search_github("spleeter", check_readmes=2)
 
     recorded = recorded_entry("github", "search/stars", "spleeter")["recorded"]
     assert server.requests == []
@@ -258,7 +260,8 @@ def test_refused_token_is_explained_without_showing_it(monkeypatch):
 
         found = search_github("spleeter", check_readmes=0)
 
-    assert found.source == "recorded" and "refused the token" in found.note
+    assert found.source == "recorded" and "refused the credentials" in found.note
+    assert "token may have expired" in found.note
     assert TOKEN not in found.note
 
 
@@ -332,7 +335,7 @@ def test_checklist_answers_from_live_facts(monkeypatch):
 def test_checklist_marks_unknown_facts_as_unknown(monkeypatch):
     monkeypatch.setenv("WORKSHOP_OFFLINE", "1")
 
-    result = checklist(repository("deezer/spleeter"))
+    result = checklist(repository("deezer/spleeter", check_readme=True))
 
     verdicts = dict((q, v) for q, v, _ in result.rows)
     assert verdicts["Recently active"] == "unknown"
