@@ -94,7 +94,9 @@ def test_offline_switch_uses_recordings_without_asking(monkeypatch):
     assert [r.name for r in found] == ["deezer/spleeter", "diracdeltas/spleeter4max"]
     spleeter, other = found
     assert (spleeter.licence, other.licence) == ("MIT", "none")
-    assert spleeter.stars is None and spleeter.pushed is None  # not sourced, so not recorded
+    assert spleeter.stars == 27033 and spleeter.pushed.year == 2025  # sourced, dated figures
+    assert "June 2025" in found.note  # the note says how old the figures are
+    assert other.stars is None and other.pushed is None  # not sourced, so not recorded
     assert spleeter.demo.startswith("https://colab.research.google.com/github/deezer/spleeter")
     assert other.demo is None and not other.demo_checked  # its README is not recorded (no licence)
 
@@ -102,9 +104,11 @@ def test_offline_switch_uses_recordings_without_asking(monkeypatch):
 def test_unknown_facts_show_as_unknown(monkeypatch):
     monkeypatch.setenv("WORKSHOP_OFFLINE", "1")
 
-    page = search_github("text to speech")._repr_html_()
+    page = search_github("spleeter")._repr_html_()
+    tts = search_github("text to speech")._repr_html_()
 
-    assert "<td>unknown</td>" in page and "MPL-2.0" in page and "recorded on" in page
+    assert "<td>unknown</td>" in page and "MIT" in page and "recorded on" in page
+    assert "<td>40,824</td>" in tts and "MPL-2.0" in tts  # comparing by stars works offline
 
 
 def test_offline_unrecorded_repository_names_the_recorded_ones(monkeypatch):
@@ -335,7 +339,7 @@ def test_checklist_answers_from_live_facts(monkeypatch):
 def test_checklist_marks_unknown_facts_as_unknown(monkeypatch):
     monkeypatch.setenv("WORKSHOP_OFFLINE", "1")
 
-    result = checklist(repository("deezer/spleeter", check_readme=True))
+    result = checklist(repository("facebookresearch/demucs", check_readme=True))
 
     verdicts = dict((q, v) for q, v, _ in result.rows)
     assert verdicts["Recently active"] == "unknown"
