@@ -13,6 +13,7 @@ from workshop_lib import WorkshopError
 from workshop_lib.research import (
     _common,
     checklist,
+    github_client,
     licence_meaning,
     readme_excerpt,
     repository,
@@ -20,7 +21,6 @@ from workshop_lib.research import (
     token_status,
 )
 from workshop_lib.research import github as research_github
-from workshop_lib.research import github_client
 
 JSON = {"Content-Type": "application/json; charset=utf-8"}
 TOKEN = "ghp_NotARealToken0123456789abcdefSENTINEL"

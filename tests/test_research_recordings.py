@@ -71,7 +71,9 @@ def test_recorded_comparison_searches_carry_stars():
     for file in ("github/search/text-to-speech.json", "github/search/spleeter.json"):
         items = json.loads((RECORDED / file).read_text("utf-8"))["items"]
         starred = [i for i in items if isinstance(i.get("stargazers_count"), int)]
-        assert len(starred) >= 1 and starred == sorted(starred, key=lambda i: -i["stargazers_count"])
+        assert len(starred) >= 1 and starred == sorted(
+            starred, key=lambda i: -i["stargazers_count"]
+        )
     tts = json.loads((RECORDED / "github/search/text-to-speech.json").read_text("utf-8"))["items"]
     assert all(isinstance(i.get("stargazers_count"), int) for i in tts) and len(tts) >= 3
 
