@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import re
 import time
+from collections.abc import Iterable
 from dataclasses import replace
 from urllib.parse import quote
 
@@ -263,7 +264,7 @@ def readme_excerpt(full_name: str, *, lines: int = 25) -> Readme:
     )
 
 
-def licence_table(names) -> LicenceTable:
+def licence_table(names: Iterable[str]) -> LicenceTable:
     """Look up several repositories and put their licences side by side, in plain words.
 
     Parameters
