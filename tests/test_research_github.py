@@ -336,6 +336,17 @@ def test_checklist_answers_from_live_facts(monkeypatch):
     }
 
 
+def test_checklist_measures_activity_from_the_date_of_recorded_facts(monkeypatch):
+    monkeypatch.setenv("WORKSHOP_OFFLINE", "1")
+
+    fork = repository("idiap/coqui-ai-TTS")
+    row = checklist(fork).rows[0]
+
+    assert fork.as_of == datetime(2025, 6, 26, tzinfo=UTC)
+    assert row[:2] == ("Recently active", "yes")
+    assert "1 day before these facts were gathered, on 2025-06-26" in row[2]
+
+
 def test_checklist_marks_unknown_facts_as_unknown(monkeypatch):
     monkeypatch.setenv("WORKSHOP_OFFLINE", "1")
 

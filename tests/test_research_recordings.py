@@ -64,6 +64,7 @@ def test_hand_assembled_recordings_hold_only_sourced_figures(entry):
                 lines = [s for s in entry["sources"] if word in s and item["full_name"] in s]
                 assert lines, f"{item['full_name']}: {field} has no source"
                 assert "figures of" in lines[0]  # and the date the figures are from
+                assert entry["figures_of"][:4] in lines[0]  # which the checklist measures from
 
 
 def test_recorded_comparison_searches_carry_stars():

@@ -60,13 +60,21 @@ class Checklist:
         return f"<div><b>Checklist for {html.escape(self.name)}</b></div><table>{body}</table>"
 
 
-def _active(repo: Repository, today: datetime) -> Row:
+def _active(repo: Repository, today: datetime | None) -> Row:
     question = "Recently active"
     if repo.pushed is None:
         return question, "unknown", "last push not known: look at the commit history on GitHub"
-    days = (today - repo.pushed).days
+    now = _common.now()
+    older = today is None and repo.as_of is not None and (now - repo.as_of).days > 1
+    since = today or (repo.as_of if older else now)
+    days = (since.date() - repo.pushed.date()).days
     verdict = "yes" if days <= ACTIVE_DAYS else "no"
-    return question, verdict, f"last push {date_text(repo.pushed)} ({days} days ago)"
+    count = f"{days} day{'' if days == 1 else 's'}"
+    if older:
+        when = f"{count} before these facts were gathered, on {date_text(repo.as_of)}"
+    else:
+        when = f"{count} ago"
+    return question, verdict, f"last push {date_text(repo.pushed)} ({when})"
 
 
 def _licensed(repo: Repository) -> Row:
@@ -133,7 +141,8 @@ def checklist(
         From :func:`~workshop_lib.research.readme_excerpt`; without it the install question
         stays unknown.
     today : datetime, optional
-        The date to measure activity from (default: now).
+        The date to measure activity from (default: now, or the date of the facts when they
+        come from an older recording).
 
     Returns
     -------
@@ -144,7 +153,6 @@ def checklist(
         raise WorkshopError("checklist needs a repository from repository() or search_github().")
     if readme is not None and not isinstance(readme, Readme):
         raise WorkshopError("checklist's second argument must be a README from readme_excerpt().")
-    today = today or _common.now()
     rows = (
         _active(repo, today),
         _licensed(repo),

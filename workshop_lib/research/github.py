@@ -127,7 +127,7 @@ def search_github(
     )
     data = answer.stored.json()
     label = f"{answer.label}, search {query!r}"
-    items = [to_repository(item, label) for item in data.get("items", [])[:limit]]
+    items = [to_repository(item, label, answer.as_of) for item in data.get("items", [])[:limit]]
     for repo in items:
         _SEEN[repo.name.lower()] = (time.monotonic(), repo)
     checked = [_with_readme(repo) if n < check_readmes else repo for n, repo in enumerate(items)]
@@ -185,7 +185,7 @@ def repository(full_name: str, *, check_readme: bool = False) -> Repository:
             raise WorkshopError(
                 f"GitHub has no repository {name!r}. Check the spelling (owner/name) on its GitHub page."
             ) from err
-        repo = to_repository(answer.stored.json(), answer.label)
+        repo = to_repository(answer.stored.json(), answer.label, answer.as_of)
     return _with_readme(repo) if check_readme else repo
 
 

@@ -22,6 +22,7 @@ import os
 import sys
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from urllib.parse import urlencode
 
 import requests
@@ -105,6 +106,7 @@ class Answer:
     source: str  # live, cache, recorded
     note: str
     label: str  # for records: "GitHub API, live 2026-11-28 10:00 UTC"
+    as_of: datetime | None = None  # the moment the facts describe
 
 
 def api_address() -> str:
@@ -229,7 +231,8 @@ def get(path: str, params: dict | None, *, kind: str, key: str, what: str, resou
             f"From GitHub at {_common.when(stored.fetched)}, kept on this computer for an hour "
             "so that GitHub is not asked the same thing again."
         )
-        return Answer(stored, "cache", note, f"GitHub API, {_common.when(stored.fetched)}")
+        label = f"GitHub API, {_common.when(stored.fetched)}"
+        return Answer(stored, "cache", note, label, stored.fetched)
     refusal = _refusal_before_asking(resource)
     if refusal:
         return _fallback(stored, kind, key, what, refusal)
@@ -248,12 +251,13 @@ def _answer(response, url, stored, kind, key, what, resource) -> Answer:
     if response.status_code == 304 and stored is not None:
         _common.cache_write(url, 200, stored.body, stored.headers)
         note = f"From GitHub, {_common.when(moment)} (unchanged since it was last asked)."
-        return Answer(stored, "live", note, label)
+        return Answer(stored, "live", note, label, moment)
     if response.status_code == 200:
         keep = {k: response.headers[k] for k in ("ETag", "Content-Type") if k in response.headers}
         _common.cache_write(url, 200, response.content, keep)
         fresh = Stored(url=url, status=200, body=response.content, headers=keep, fetched=moment)
-        return Answer(fresh, "live", f"Live results from GitHub, {_common.when(moment)}.", label)
+        note = f"Live results from GitHub, {_common.when(moment)}."
+        return Answer(fresh, "live", note, label, moment)
     if response.status_code == 404:
         _common.cache_write(url, 404, b"{}", {})
         raise NotFound(url)
@@ -264,7 +268,8 @@ def _fallback(stored, kind, key, what, reason, err=None) -> Answer:
     """An older answer kept here, else the snapshot or a packaged recording."""
     if stored is not None and stored.status == 200:
         note = f"{reason} These results are from GitHub at {_common.when(stored.fetched)}, kept on this computer."
-        return Answer(stored, "cache", note, f"GitHub API, {_common.when(stored.fetched)}")
+        label = f"GitHub API, {_common.when(stored.fetched)}"
+        return Answer(stored, "cache", note, label, stored.fetched)
     try:
         return recorded(kind, key, what, reason)
     except WorkshopError as missing:
@@ -284,9 +289,8 @@ def recorded(kind: str, key: str, what: str, reason: str) -> Answer:
         url=key, status=recording.status, body=recording.body(), headers=recording.headers
     )
     origin = "the instructor's snapshot" if recording.origin == "snapshot" else "GitHub API"
-    return Answer(
-        stored, "recorded", recordings.why(reason, recording), f"{origin}, {recording.describe()}"
-    )
+    label = f"{origin}, {recording.describe()}"
+    return Answer(stored, "recorded", recordings.why(reason, recording), label, recording.as_of())
 
 
 def fetch_live(path: str, params: dict | None, *, resource: str) -> Stored:

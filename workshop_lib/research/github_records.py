@@ -86,6 +86,8 @@ class Repository:
         True when the README was read for demo links (so ``demo=None`` means "none found").
     source : str
         Where these facts came from.
+    as_of : datetime or None
+        The moment these facts describe: when GitHub was asked, or a recording's date.
     """
 
     name: str
@@ -104,6 +106,7 @@ class Repository:
     demo: str | None = None
     demo_checked: bool = False
     source: str = ""
+    as_of: datetime | None = None
 
     @property
     def licence_meaning(self) -> str:
@@ -295,7 +298,7 @@ def _licence(data: dict) -> str | None:
     return "other" if spdx in ("", "NOASSERTION") else spdx
 
 
-def to_repository(data: dict, source: str) -> Repository:
+def to_repository(data: dict, source: str, as_of: datetime | None = None) -> Repository:
     description = data.get("description")
     homepage = data.get("homepage") or None
     topics = tuple(data.get("topics") or ())
@@ -316,6 +319,7 @@ def to_repository(data: dict, source: str) -> Repository:
         open_issues=data.get("open_issues_count"),
         demo=demo_in(homepage, description, " ".join(topics)),
         source=source,
+        as_of=as_of,
     )
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
@@ -55,6 +56,16 @@ class Recording:
     origin: str = "packaged"
     path: Path | None = None
     data: bytes | None = None
+    figures_of: str = ""  # the date its figures describe, when older than the recording
+
+    def as_of(self) -> datetime | None:
+        """The moment the recorded facts describe (their figures' date, else the recording's)."""
+        text = (self.figures_of or self.recorded).removesuffix(" UTC").strip()
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            return None
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
     def body(self) -> bytes:
         """The recorded response body."""
@@ -95,6 +106,7 @@ def packaged() -> list[Recording]:
             sources=tuple(entry.get("sources", ())),
             caveat=entry.get("caveat", ""),
             path=folder / entry["file"],
+            figures_of=entry.get("figures_of", ""),
         )
         for entry in index["recordings"]
     ]
