@@ -119,8 +119,10 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def when(moment: datetime) -> str:
-    """A moment as the learner reads it: ``2026-11-28 10:15 UTC``."""
+def when(moment: datetime | None) -> str:
+    """A moment as the learner reads it: ``2026-11-28 10:15 UTC`` ("an unknown time" for None)."""
+    if moment is None:
+        return "an unknown time"
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
@@ -137,7 +139,7 @@ class Pacer:
 
     def __init__(self, interval: float):
         self.interval = interval
-        self._last = None
+        self._last: float | None = None
         self._lock = threading.Lock()
 
     def wait(self) -> float:

@@ -65,13 +65,15 @@ def _active(repo: Repository, today: datetime | None) -> Row:
     if repo.pushed is None:
         return question, "unknown", "last push not known: look at the commit history on GitHub"
     now = _common.now()
-    older = today is None and repo.as_of is not None and (now - repo.as_of).days > 1
-    since = today or (repo.as_of if older else now)
+    gathered = repo.as_of if today is None else None
+    if gathered is not None and (now - gathered).days <= 1:
+        gathered = None  # facts from today: measure from now
+    since = today or gathered or now
     days = (since.date() - repo.pushed.date()).days
     verdict = "yes" if days <= ACTIVE_DAYS else "no"
     count = f"{days} day{'' if days == 1 else 's'}"
-    if older:
-        when = f"{count} before these facts were gathered, on {date_text(repo.as_of)}"
+    if gathered is not None:
+        when = f"{count} before these facts were gathered, on {date_text(gathered)}"
     else:
         when = f"{count} ago"
     return question, verdict, f"last push {date_text(repo.pushed)} ({when})"

@@ -224,7 +224,7 @@ def get(path: str, params: dict | None, *, kind: str, key: str, what: str, resou
     if runtime.is_offline():
         return recorded(kind, key, what, OFFLINE_REASON)
     stored = _common.cache_read(url)
-    if _common.is_fresh(stored):
+    if stored is not None and _common.is_fresh(stored):
         if stored.status == 404:
             raise NotFound(url)
         note = (

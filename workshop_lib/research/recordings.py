@@ -69,7 +69,11 @@ class Recording:
 
     def body(self) -> bytes:
         """The recorded response body."""
-        return self.data if self.data is not None else Path(self.path).read_bytes()
+        if self.data is not None:
+            return self.data
+        if self.path is None:
+            raise WorkshopError(f"The recording for {self.key!r} has no body.")
+        return self.path.read_bytes()
 
     def describe(self) -> str:
         """``recorded on 2026-11-28 (assembled by hand from public pages)``."""
