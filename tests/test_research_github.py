@@ -345,6 +345,8 @@ def test_checklist_measures_activity_from_the_date_of_recorded_facts(monkeypatch
     assert fork.as_of == datetime(2025, 6, 26, tzinfo=UTC)
     assert row[:2] == ("Recently active", "yes")
     assert "1 day before these facts were gathered, on 2025-06-26" in row[2]
+    original = search_github("text to speech")[0]  # its figures are a week older
+    assert original.name == "coqui-ai/TTS" and original.as_of == datetime(2025, 6, 19, tzinfo=UTC)
 
 
 def test_checklist_marks_unknown_facts_as_unknown(monkeypatch):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from . import _common
 
@@ -254,9 +254,10 @@ def parse_time(text: str | None) -> datetime | None:
     if not text:
         return None
     try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def demo_in(*texts) -> str | None:
@@ -319,7 +320,7 @@ def to_repository(data: dict, source: str, as_of: datetime | None = None) -> Rep
         open_issues=data.get("open_issues_count"),
         demo=demo_in(homepage, description, " ".join(topics)),
         source=source,
-        as_of=as_of,
+        as_of=parse_time(data.get("_figures_of")) or as_of,  # a recorded item's own date
     )
 
 
