@@ -25,6 +25,7 @@ def executed_notebooks(tmp_path_factory):
 
     Each runs in its own fresh folder outside the repository (as on Colab), through the same
     function that builds the handout, so the notebook tests and the handout see the same run.
+    The "# Your turn" exercise cells run a second time at the end (re-run safety).
     """
     from workshop_lib.handout import execute_notebook
     from workshop_lib.handout.execute import NotebookFailed
@@ -37,7 +38,9 @@ def executed_notebooks(tmp_path_factory):
         for path in NOTEBOOKS:
             started = time.monotonic()
             try:
-                results[path.name] = execute_notebook(path, base / path.stem, offline=True)
+                results[path.name] = execute_notebook(
+                    path, base / path.stem, offline=True, rerun_exercises=True
+                )
             except NotebookFailed as err:
                 results[path.name] = err
             print(f"{path.name}: {time.monotonic() - started:.0f} s")
