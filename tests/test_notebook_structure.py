@@ -117,7 +117,7 @@ TERMS = {
     ],
     "06": ["SDR", "sample", "Hz", "kHz", "convolutional network", "benchmark"],
     "07": ["token", "qualifier"],
-    "08": ["deepfake"],
+    "08": ["web app", "server", "queue", "SaaS", "deepfake"],
 }
 # The glossary of the whole workshop: notebook 00 and the learner sheet define every one.
 GLOSSARY = [
