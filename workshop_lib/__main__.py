@@ -1,4 +1,4 @@
-"""The workshop's command line: ``python -m workshop_lib prefetch | doctor | list | handout | kit | app``.
+"""The workshop's command line: ``python -m workshop_lib prefetch | doctor | list | handout | kit | app | snapshot``.
 
 - ``prefetch [names...]`` downloads the models ahead of time (all of them when none are named).
 - ``doctor`` says what this computer has: Python, device, packages, programs, cache, downloads.
@@ -6,6 +6,8 @@
 - ``handout [--out DIR]`` runs every notebook and writes them, with results, as a static web site.
 - ``kit [--out DIR]`` makes a folder for a room with poor internet: handout, wheel, models.
 - ``app [--port N] [--share] [--concurrency N]`` starts the web app (needs the ``app`` extra).
+- ``snapshot [--out FILE]`` records fresh arXiv and GitHub answers for every search and lookup
+  the notebooks make, for learners to fall back on (the instructor runs it before a session).
 """
 
 from __future__ import annotations
@@ -83,6 +85,15 @@ def _parser() -> argparse.ArgumentParser:
     web.add_argument("--share", action="store_true", help="also make a public link (internet)")
     web.add_argument("--concurrency", type=int, default=1, help="requests at a time (default 1)")
     web.set_defaults(run=_app)
+    snap = commands.add_parser(
+        "snapshot", help="record fresh GitHub and arXiv answers for the notebooks (instructor)"
+    )
+    snap.add_argument(
+        "--out",
+        default="workshop-snapshot.json",
+        help="file to write (default: workshop-snapshot.json); give it to the learners",
+    )
+    snap.set_defaults(run=_snapshot)
     return parser
 
 
@@ -103,19 +114,25 @@ def _table(rows, headers) -> str:
 
 def _prefetch(args) -> int:
     """Download the named assets (all when none are named), then show where they are."""
-    names = args.names or list(assets.REGISTRY)
+    from .speech.bundles import coqui_names
+
+    voices = [name for name in args.names if name in coqui_names()]
+    names = [name for name in args.names if name not in voices]
+    if not args.names:
+        names, voices = list(assets.REGISTRY), list(coqui_names())
     unknown = [name for name in names if name not in assets.REGISTRY]
     if unknown:
+        known = [*assets.REGISTRY, *coqui_names()]
         print(
-            f"Unknown name(s): {', '.join(unknown)}. Known names: {', '.join(assets.REGISTRY)}. "
+            f"Unknown name(s): {', '.join(unknown)}. Known names: {', '.join(known)}. "
             "'python -m workshop_lib list' shows what each one is.",
             file=sys.stderr,
         )
         return 2
     if runtime.is_offline():
-        _prefetch_plan(names)
+        _prefetch_plan(names, voices)
         return 0
-    failed = []
+    failed = _prefetch_voices(voices)
     for name in names:
         try:
             assets.fetch(name, progress=True)
@@ -139,7 +156,19 @@ def _prefetch(args) -> int:
     return 0
 
 
-def _prefetch_plan(names) -> None:
+def _prefetch_voices(names) -> list[str]:
+    """Download coqui-tts voices through coqui-tts itself (coqui publishes no checksums)."""
+    from .speech.bundles import prefetch_coqui
+
+    failed = []
+    for name, state in prefetch_coqui(names).items() if names else ():
+        print(f"{name}: {state}", file=sys.stderr if state != "ready" else sys.stdout)
+        if state != "ready" and not state.startswith("skipped"):
+            failed.append(name)
+    return failed
+
+
+def _prefetch_plan(names, voices=()) -> None:
     """Say what prefetch would download, without downloading anything (offline switch on)."""
     print(
         f"The offline switch is on ({runtime.OFFLINE_VARIABLE}=1), so nothing is downloaded. "
@@ -155,6 +184,12 @@ def _prefetch_plan(names) -> None:
                 f"  from {asset.urls[0]}\n"
                 f"  into {entry.path}"
             )
+    if voices:
+        from .speech.bundles import voice_lines
+
+        states = {name: state for name, state, _licence in voice_lines()}
+        for name in voices:
+            print(f"{name} (coqui-tts voice): {states[name].split(';')[0]}; coqui-tts downloads it")
 
 
 # --- doctor -----------------------------------------------------------------------------------
@@ -169,6 +204,7 @@ def _doctor(args) -> int:
         ("System programs", _program_lines),
         ("Cache folder", _cache_lines),
         ("Downloads", _download_lines),
+        ("Voices", _voice_lines),
         ("Offline switch", _offline_lines),
     )
     for title, lines in sections:
@@ -235,6 +271,12 @@ def _download_lines() -> list[str]:
     return lines
 
 
+def _voice_lines() -> list[str]:
+    from .speech.bundles import voice_lines
+
+    return _table(voice_lines(), ("voice", "state", "licence")).splitlines()
+
+
 def _offline_lines() -> list[str]:
     if runtime.is_offline():
         return [
@@ -296,6 +338,19 @@ def _app(args) -> int:
         print(err, file=sys.stderr)
         return 1
     return 0
+
+
+def _snapshot(args) -> int:
+    """Record the instructor's snapshot; the GitHub token (if any) is used, never shown or saved."""
+    from .research.snapshot import make_snapshot
+
+    try:
+        report = make_snapshot(args.out)
+    except WorkshopError as err:
+        print(err, file=sys.stderr)
+        return 1
+    print(report)
+    return 1 if report.failures else 0
 
 
 if __name__ == "__main__":
