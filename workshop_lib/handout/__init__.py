@@ -195,7 +195,7 @@ This folder has everything for running the workshop in a room with slow or no in
 
 | Folder | What is in it |
 |---|---|
-| `handout/` | Every notebook with its results, as web pages. Open `handout/index.html` in any browser: no internet needed. {handout_note} |
+| `handout/` | Every notebook with its results, as web pages. Open `handout/index.html` in any browser: no internet needed. Print `handout/learner-sheet.html` for each learner. {handout_note} |
 | `notebooks/` | The notebooks themselves, to run in JupyterLab. |
 | `wheels/` | The workshop library, `{wheel}`, to install with pip. |
 | `cache/` | The models, already downloaded and checked: {cached}. {missing_note} |
