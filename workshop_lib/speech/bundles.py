@@ -8,6 +8,9 @@ cheap: the heavy imports happen inside the loaders.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from pathlib import Path
+
 from .. import assets
 from ..errors import WorkshopError
 from ..models import ModelBundle
@@ -131,7 +134,7 @@ def coqui_names() -> tuple[str, ...]:
     return tuple(_COQUI_RATES)
 
 
-def coqui_folder(name: str):
+def coqui_folder(name: str) -> Path:
     """Where coqui-tts keeps a downloaded model in the workshop cache (it may not exist yet)."""
     from .coqui_models import MODELS
 
@@ -180,7 +183,7 @@ def voice_lines() -> list[tuple[str, str, str]]:
     return rows
 
 
-def prefetch_coqui(names=None) -> dict[str, str]:
+def prefetch_coqui(names: Iterable[str] | None = None) -> dict[str, str]:
     """Download coqui-tts models into the cache now (all but XTTS-v2 unless its terms are accepted).
 
     Returns

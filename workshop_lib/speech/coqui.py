@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -37,6 +37,8 @@ from .pipeline import PipelineSteps
 
 if TYPE_CHECKING:
     import torch
+
+    from .recorder import Recording
 
 __all__ = ["ClonedVoice", "CoquiEngine", "download", "load_tts", "model_files"]
 
@@ -175,7 +177,7 @@ def download(name: str) -> Path:
     return _download(_manager(), MODELS[name]).folder
 
 
-def load_tts(files: _Files, device: torch.device):
+def load_tts(files: _Files, device: torch.device) -> Any:
     """coqui-tts's ``TTS`` object for a model's files, on ``device``.
 
     Raises
@@ -330,7 +332,7 @@ class CoquiEngine(Engine):
             )
         return None
 
-    def load(self):
+    def load(self) -> Any:
         """Load the model (downloading it the first time) and return coqui-tts's ``TTS`` object.
 
         The model comes through its bundle (:mod:`workshop_lib.speech.bundles`), or from
@@ -415,7 +417,9 @@ class CoquiEngine(Engine):
 
     # --- speaking ------------------------------------------------------------------------------
 
-    def speak(self, text: str, *, voice=None, speed: float = 1.0):
+    def speak(
+        self, text: str, *, voice: str | ClonedVoice | None = None, speed: float = 1.0
+    ) -> tuple[np.ndarray, int]:
         """Speak text, one sentence at a time, and return the whole sound (see :meth:`Engine.speak`)."""
         return join_sentences(self.speak_sentences(text, voice=voice, speed=speed))
 
@@ -461,7 +465,7 @@ class CoquiEngine(Engine):
 
     # --- cloning -------------------------------------------------------------------------------
 
-    def clone(self, recording, *, name: str | None = None) -> ClonedVoice:
+    def clone(self, recording: Recording, *, name: str | None = None) -> ClonedVoice:
         """Copy the voice in a recording, after checking that consent was given.
 
         Parameters
@@ -497,7 +501,7 @@ class CoquiEngine(Engine):
     def _voice_data(self, recording) -> dict:
         return {}
 
-    def forget(self, path) -> list[str]:
+    def forget(self, path: str | Path) -> list[str]:
         """Forget every voice cloned from the recording at ``path``; return their names."""
         path = Path(path).resolve()
         gone = [n for n, v in self._cloned.items() if Path(v.reference).resolve() == path]
@@ -508,7 +512,7 @@ class CoquiEngine(Engine):
 
     # --- the pipeline, step by step ------------------------------------------------------------
 
-    def explain(self, text: str, *, voice=None) -> PipelineSteps:
+    def explain(self, text: str, *, voice: str | ClonedVoice | None = None) -> PipelineSteps:
         """Run one sentence through the model and keep each step: text, symbols, ids, timing, sound.
 
         Works with the VITS-family models (``vits``, ``vits-vctk``, ``your_tts`` and the offline

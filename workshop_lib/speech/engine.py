@@ -9,7 +9,7 @@ can play while the rest is made.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -140,7 +140,9 @@ class Engine:
         if problem:
             raise WorkshopError(problem)
 
-    def check(self, text, *, voice: str | None = None, speed: float = 1.0):
+    def check(
+        self, text: str, *, voice: str | None = None, speed: float = 1.0
+    ) -> tuple[str, str | None, float]:
         """Check everything before speaking; return the tidied text, the voice name and the speed.
 
         Raises
@@ -158,7 +160,9 @@ class Engine:
         )
         return text, self._check_voice(voice), self._check_speed(speed)
 
-    def speak(self, text: str, *, voice: str | None = None, speed: float = 1.0):
+    def speak(
+        self, text: str, *, voice: str | None = None, speed: float = 1.0
+    ) -> tuple[np.ndarray, int]:
         """Speak text and return the sound.
 
         Parameters
@@ -278,7 +282,9 @@ class Engine:
         return np.clip(samples, -1.0, 1.0), int(sample_rate)
 
 
-def join_sentences(sentences, *, pause: float = PAUSE_SECONDS) -> tuple[np.ndarray, int]:
+def join_sentences(
+    sentences: Iterable[Sentence], *, pause: float = PAUSE_SECONDS
+) -> tuple[np.ndarray, int]:
     """Join spoken sentences into one sound with a short pause between them.
 
     Sentences at another sample rate than the first are resampled to it.

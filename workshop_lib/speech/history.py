@@ -9,6 +9,11 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from IPython.display import HTML
+    from matplotlib.figure import Figure
 
 __all__ = [
     "ERAS",
@@ -265,7 +270,7 @@ TIMELINE: tuple[Milestone, ...] = (
 """The milestones, roughly in order; each has its sources."""
 
 
-def timeline_table():
+def timeline_table() -> HTML:
     """Show :data:`TIMELINE` as a table (year, system, technique, who, why, sources, engine)."""
     from IPython.display import HTML
 
@@ -297,7 +302,7 @@ def _link(source: str) -> str:
     return f'<a href="{text}" target="_blank">{text}</a>' if source.startswith("http") else text
 
 
-def plot_timeline(*, highlight_engines: bool = True):
+def plot_timeline(*, highlight_engines: bool = True) -> Figure:
     """Draw the timeline: one row per milestone, oldest at the top, coloured by technique.
 
     Milestones you can hear with an engine here are ringed and name the engine (▶ engine).
@@ -444,7 +449,7 @@ SERVICES: tuple[Service, ...] = (
 """Commercial services next to open-source systems. Prices and counts change: check the source."""
 
 
-def services_table():
+def services_table() -> HTML:
     """Show :data:`SERVICES` as a table: pricing model, cloning, languages, licence, runs offline."""
     from IPython.display import HTML
 

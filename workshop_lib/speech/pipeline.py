@@ -7,10 +7,16 @@ from __future__ import annotations
 import html
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..errors import WorkshopError
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from .engine import Engine
 
 __all__ = ["PipelineSteps", "plot_pipeline", "plot_sv2tts", "show_sentences"]
 
@@ -55,7 +61,7 @@ class PipelineSteps:
     hop_length: int
 
 
-def plot_pipeline(steps: PipelineSteps):
+def plot_pipeline(steps: PipelineSteps) -> Figure:
     """Draw what a neural voice did with a sentence: text → symbols → timing → spectrogram → sound.
 
     Parameters
@@ -153,7 +159,7 @@ def _draw_spectrogram(axes, steps: PipelineSteps, seconds: float) -> None:
     axes.set_xlim(0, seconds)
 
 
-def plot_sv2tts():
+def plot_sv2tts() -> Figure:
     """Draw the design of SV2TTS / Real-Time-Voice-Cloning: speaker encoder, synthesizer, vocoder."""
     import matplotlib.pyplot as plt
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
@@ -195,7 +201,9 @@ def plot_sv2tts():
     return figure
 
 
-def show_sentences(engine, text: str, *, voice=None, speed: float = 1.0):
+def show_sentences(
+    engine: str | Engine, text: str, *, voice: object = None, speed: float = 1.0
+) -> tuple[np.ndarray, int]:
     """Speak a long text sentence by sentence, showing each player as soon as its sentence is ready.
 
     You can listen to the first sentence while the others are still being made. At the end the

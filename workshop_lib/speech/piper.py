@@ -25,7 +25,7 @@ import functools
 import hashlib
 import importlib.util
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -133,7 +133,7 @@ def _use_cuda(device: torch.device) -> bool:
     return "CUDAExecutionProvider" in onnxruntime.get_available_providers()
 
 
-def load_voice(bundle: ModelBundle, device: torch.device):
+def load_voice(bundle: ModelBundle, device: torch.device) -> Any:
     """The loader of every Piper voice bundle: files through the registry, then ``PiperVoice.load``.
 
     Returns
@@ -226,7 +226,7 @@ class PiperEngine(Engine):
         """True once a voice is in memory."""
         return bool(self._voices)
 
-    def load(self, voice: str | None = None):
+    def load(self, voice: str | None = None) -> Any:
         """Load a voice (the default one when None) and return Piper's ``PiperVoice``."""
         import time
 

@@ -21,10 +21,15 @@ import json
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..errors import WorkshopError
+
+if TYPE_CHECKING:
+    from IPython.display import Audio
+    from matplotlib.figure import Figure
 
 __all__ = [
     "SAMPLE_VOICE",
@@ -110,13 +115,13 @@ class Recording:
         """
         return self.path.with_name(f"{self.name}.derived")
 
-    def play(self):
+    def play(self) -> Audio:
         """An audio player for the notebook."""
         from ..media.audio import play
 
         return play(*self.load())
 
-    def plot(self):
+    def plot(self) -> Figure:
         """The waveform and spectrogram, as a figure."""
         import matplotlib.pyplot as plt
 
@@ -131,7 +136,7 @@ class Recording:
         return figure
 
 
-def clean_recording(samples, sample_rate: int) -> tuple[np.ndarray, int]:
+def clean_recording(samples: np.ndarray, sample_rate: int) -> tuple[np.ndarray, int]:
     """Make a recording ready for cloning: mono, silence trimmed, at most 30 s of speech, normalised.
 
     Parameters
@@ -181,7 +186,7 @@ def clean_recording(samples, sample_rate: int) -> tuple[np.ndarray, int]:
     return normalize(trimmed, peak=0.9), sample_rate
 
 
-def ensure_consent(recording) -> None:
+def ensure_consent(recording: Recording) -> None:
     """Refuse to clone a recording of a person unless consent was given for it.
 
     Raises
@@ -227,7 +232,13 @@ class RecordingStore:
 
     # --- adding ---------------------------------------------------------------------------------
 
-    def add(self, audio, *, source: str = "file", name: str | None = None) -> Recording:
+    def add(
+        self,
+        audio: bytes | str | Path | tuple[np.ndarray, int],
+        *,
+        source: str = "file",
+        name: str | None = None,
+    ) -> Recording:
         """Clean a recording and keep it in the folder.
 
         Parameters

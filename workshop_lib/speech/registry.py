@@ -6,6 +6,7 @@ a cell speaks.
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 from ..errors import WorkshopError
@@ -24,6 +25,7 @@ from .piper import PiperEngine
 from .xtts import XttsEngine
 
 if TYPE_CHECKING:
+    import numpy as np
     import torch
 
 __all__ = [
@@ -115,7 +117,7 @@ def engines(kind: str = "all") -> list[Engine]:
     return [get_engine(name) for name in names]
 
 
-def forget_recording(path) -> None:
+def forget_recording(path: str | os.PathLike) -> None:
     """Make every engine of this notebook forget the voices cloned from the recording at ``path``."""
     for engine in _ENGINES.values():
         forget = getattr(engine, "forget", None)
@@ -147,7 +149,7 @@ def speak(
     voice: str | None = None,
     speed: float = 1.0,
     device: str | torch.device | None = None,
-):
+) -> tuple[np.ndarray, int]:
     """Say text with an engine and return ``(samples, sample_rate)``.
 
     Parameters

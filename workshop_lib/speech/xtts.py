@@ -7,6 +7,7 @@ The model loads only after the learner accepted :data:`XTTS_TERMS` with
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -200,7 +201,9 @@ class XttsEngine(CoquiEngine):
             ) from err
         return np.asarray(outputs["wav"], dtype=np.float32), int(model.args.output_sample_rate)
 
-    def stream(self, text: str, *, voice=None, speed: float = 1.0):
+    def stream(
+        self, text: str, *, voice: str | ClonedVoice | None = None, speed: float = 1.0
+    ) -> Iterator[Sentence]:
         """Speak text in small chunks of sound, each handed over as soon as XTTS makes it.
 
         Yields
@@ -228,5 +231,5 @@ class XttsEngine(CoquiEngine):
                     f"XTTS-v2 stopped while speaking ({type(err).__name__}: {err})."
                 ) from err
 
-    def explain(self, text: str, *, voice=None) -> PipelineSteps:
+    def explain(self, text: str, *, voice: str | ClonedVoice | None = None) -> PipelineSteps:
         raise WorkshopError("explain() shows the VITS models step by step; XTTS works differently.")
