@@ -247,6 +247,15 @@ TIMELINE: tuple[Milestone, ...] = (
     ),
     Milestone(
         2023,
+        "Piper",
+        "neural",
+        "Michael Hansen (Rhasspy, then Nabu Casa and the Open Home Foundation)",
+        "VITS voices exported to ONNX that speak faster than real time on a Raspberry Pi 4, offline, in dozens of languages.",
+        ("https://github.com/rhasspy/piper", "https://github.com/OHF-Voice/piper1-gpl"),
+        engine="piper",
+    ),
+    Milestone(
+        2023,
         "XTTS-v2",
         "neural",
         "Coqui (Casanova et al.)",
@@ -424,6 +433,16 @@ SERVICES: tuple[Service, ...] = (
         "code MPL-2.0; each model has its own licence (Apache-2.0 for LJSpeech VITS)",
         "yes, after the download",
         "https://github.com/idiap/coqui-ai-TTS",
+    ),
+    Service(
+        "Piper",
+        "open source",
+        "free",
+        "no",
+        "over 40 (about 160 voices)",
+        "program GPL-3.0-or-later; voice networks MIT; each voice's recordings have their own licence (joe: CC0)",
+        "yes: made for it (fast on a CPU)",
+        "https://github.com/OHF-Voice/piper1-gpl",
     ),
     Service(
         "XTTS-v2",
