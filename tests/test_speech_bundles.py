@@ -132,3 +132,32 @@ def test_prefetch_offline_plan_names_the_coqui_voices(monkeypatch, tmp_path, cap
     assert "piper-en_GB-alba-medium: would download" in out
     assert "your_tts (coqui-tts voice): not downloaded" in out
     assert not any(tmp_path.iterdir())
+
+
+def test_the_package_exports_what_a_notebook_calls_and_no_more():
+    from workshop_lib import speech
+
+    assert len(speech.__all__) <= 20
+    assert all(callable(getattr(speech, name)) or name.isupper() for name in speech.__all__)
+    assert speech.history.plot_timeline and speech.pipeline.plot_sv2tts  # at hand, not exported
+
+
+@pytest.mark.parametrize("device", ["cpu", "auto", None])
+def test_every_speech_entry_point_takes_a_device(device, monkeypatch):
+    import inspect
+
+    from workshop_lib import speech
+    from workshop_lib.speech import evaluate, pipeline, registry
+
+    for function in (
+        speech.speak,
+        speech.get_engine,
+        speech.cloning_engine,
+        evaluate.measure,
+        evaluate.measure_engines,
+        evaluate.speak_with_every_engine,
+        pipeline.show_sentences,
+    ):
+        assert "device" in inspect.signature(function).parameters, function.__name__
+    monkeypatch.setenv("WORKSHOP_OFFLINE", "1")
+    assert registry.get_engine("espeak-ng", device=device).device.type == "cpu"

@@ -26,6 +26,7 @@ from ..errors import WorkshopError
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    import torch
     from IPython.display import HTML
     from matplotlib.figure import Figure
 
@@ -151,7 +152,12 @@ class Measurement:
 
 
 def measure(
-    engine: str | Engine, text: str, *, voice: str | None = None, recognise: bool = True
+    engine: str | Engine,
+    text: str,
+    *,
+    voice: str | None = None,
+    recognise: bool = True,
+    device: str | torch.device | None = None,
 ) -> Measurement:
     """Speak text with an engine, timing it, and (optionally) check what a recogniser hears.
 
@@ -165,11 +171,13 @@ def measure(
         The voice; None uses the engine's default.
     recognise : bool
         False skips the speech recogniser (timing only).
+    device : str, torch.device or None
+        Where a neural engine runs; None chooses (see :func:`workshop_lib.runtime.pick_device`).
     """
     from .engine import join_sentences
     from .registry import get_engine
 
-    engine = get_engine(engine)
+    engine = get_engine(engine, device=device)
     engine.check(text, voice=voice)
     if hasattr(engine, "load"):
         engine.load()  # loading is not part of speaking
@@ -196,12 +204,19 @@ def measure(
 
 
 def measure_engines(
-    text: str, engines: Iterable[str | Engine] | None = None, *, recognise: bool = True
+    text: str,
+    engines: Iterable[str | Engine] | None = None,
+    *,
+    recognise: bool = True,
+    device: str | torch.device | None = None,
 ) -> list[Measurement]:
     """Measure every available engine (or the ones named) on the same text."""
     from .registry import available_engines, get_engine
 
-    chosen = available_engines("classic") if engines is None else [get_engine(e) for e in engines]
+    if engines is None:
+        chosen = available_engines("classic")
+    else:
+        chosen = [get_engine(e, device=device) for e in engines]
     return [measure(engine, text, recognise=recognise) for engine in chosen]
 
 
@@ -235,7 +250,10 @@ def measurements_table(measurements: Iterable[Measurement]) -> HTML:
 
 
 def speak_with_every_engine(
-    text: str, engines: Iterable[str | Engine] | None = None
+    text: str,
+    engines: Iterable[str | Engine] | None = None,
+    *,
+    device: str | torch.device | None = None,
 ) -> dict[str, tuple[np.ndarray, int]]:
     """Say the same text with every available engine; returns ``{engine name: (samples, rate)}``.
 
@@ -244,7 +262,10 @@ def speak_with_every_engine(
     from .registry import available_engines, get_engine
     from .registry import engines as all_engines
 
-    chosen = available_engines("classic") if engines is None else [get_engine(e) for e in engines]
+    if engines is None:
+        chosen = available_engines("classic")
+    else:
+        chosen = [get_engine(e, device=device) for e in engines]
     if engines is None:
         for engine in all_engines("classic"):
             if not engine.is_available():

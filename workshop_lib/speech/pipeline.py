@@ -14,6 +14,7 @@ import numpy as np
 from ..errors import WorkshopError
 
 if TYPE_CHECKING:
+    import torch
     from matplotlib.figure import Figure
 
     from .engine import Engine
@@ -202,7 +203,12 @@ def plot_sv2tts() -> Figure:
 
 
 def show_sentences(
-    engine: str | Engine, text: str, *, voice: object = None, speed: float = 1.0
+    engine: str | Engine,
+    text: str,
+    *,
+    voice: object = None,
+    speed: float = 1.0,
+    device: str | torch.device | None = None,
 ) -> tuple[np.ndarray, int]:
     """Speak a long text sentence by sentence, showing each player as soon as its sentence is ready.
 
@@ -219,6 +225,8 @@ def show_sentences(
         The voice.
     speed : float
         0.5 to 2.0.
+    device : str, torch.device or None
+        Where a neural engine runs; None chooses (see :func:`workshop_lib.runtime.pick_device`).
 
     Returns
     -------
@@ -232,7 +240,7 @@ def show_sentences(
     from .engine import join_sentences
     from .registry import get_engine
 
-    engine = get_engine(engine)
+    engine = get_engine(engine, device=device)
     started = time.perf_counter()
     sentences = []
     for number, sentence in enumerate(

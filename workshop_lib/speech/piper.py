@@ -209,12 +209,15 @@ class PiperEngine(Engine):
         """The voices usable now: present ones, and with internet every downloadable one."""
         from .bundles import piper_bundles
 
-        offline = runtime.is_offline()
-        return [
-            Voice(bundle.name.removeprefix("piper-"), bundle.title, "en")
-            for bundle in piper_bundles()
-            if not offline or voice_present(bundle.name.removeprefix("piper-"))
-        ]
+        offline, voices = runtime.is_offline(), []
+        for bundle in piper_bundles():
+            key = bundle.name.removeprefix("piper-")
+            here = voice_present(key)
+            if here or not offline:
+                size = assets.format_size(bundle.size())
+                title = bundle.title if here else f"{bundle.title}; downloads {size} once"
+                voices.append(Voice(key, title, "en"))
+        return voices
 
     @property
     def default_voice(self) -> str | None:
