@@ -29,7 +29,7 @@ Examples
 1939
 """
 
-from . import history, pipeline, registry  # noqa: F401 (at hand as speech.history, ...)
+from . import history, pipeline, registry  # at hand as speech.history, speech.pipeline, ...
 from .classic import phonemes
 from .coqui_models import model_table
 from .evaluate import (
@@ -70,11 +70,21 @@ __all__ = [
     "split_sentences",
 ]
 
-_MOVED = {"CLASSIC", "NEURAL", "engines", "available_engines"}
+# Transitional: app/ and the notebook before its split still read these names from here. They
+# live in the submodules named; drop this once every caller imports them from there.
+_MOVED = {
+    "CLASSIC": registry,
+    "NEURAL": registry,
+    "engines": registry,
+    "available_engines": registry,
+    "plot_timeline": history,
+    "timeline_table": history,
+    "services_table": history,
+    "plot_sv2tts": pipeline,
+}
 
 
 def __getattr__(name: str):
-    # Transitional: app/ still reads these four from here; they live in .registry.
     if name in _MOVED:
-        return getattr(registry, name)
+        return getattr(_MOVED[name], name)
     raise AttributeError(f"module 'workshop_lib.speech' has no attribute {name!r}")
