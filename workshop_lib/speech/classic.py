@@ -172,7 +172,7 @@ class EspeakEngine(CommandLineEngine):
         "Builds every sound from a buzz and a hiss shaped by a few resonances (formants), "
         "following rules written by hand: tiny, fast, understandable, and clearly a machine."
     )
-    programs = ("espeak-ng",)
+    programs: tuple[str, ...] = ("espeak-ng",)
     packages = "espeak-ng"
     latin_only = False
 

@@ -324,7 +324,8 @@ def plot_timeline(*, highlight_engines: bool = True) -> Figure:
     from matplotlib.lines import Line2D
 
     milestones = sorted(TIMELINE, key=lambda m: (m.year, m.system))
-    colours = dict(zip(ERAS, plt.get_cmap("tab10").colors, strict=False))
+    palette = plt.get_cmap("tab10")
+    colours = {era: palette(number) for number, era in enumerate(ERAS)}
     figure, axes = plt.subplots(figsize=(11, 0.3 * len(milestones) + 1.4))
     for row, m in enumerate(milestones):
         y = len(milestones) - row

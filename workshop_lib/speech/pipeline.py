@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import html
 import time
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..errors import WorkshopError
+from .engine import PipelineSteps
 
 if TYPE_CHECKING:
     import torch
@@ -20,46 +20,6 @@ if TYPE_CHECKING:
     from .engine import Engine
 
 __all__ = ["PipelineSteps", "plot_pipeline", "plot_sv2tts", "show_sentences"]
-
-
-@dataclass(frozen=True)
-class PipelineSteps:
-    """What a neural voice does with a sentence, step by step (for :func:`plot_pipeline`).
-
-    Attributes
-    ----------
-    text : str
-        The sentence.
-    cleaned : str
-        After text normalisation (numbers, symbols and abbreviations written out).
-    symbols : str
-        What the network reads: phonemes (from espeak-ng) or letters.
-    uses_phonemes : bool
-        True when ``symbols`` are phonemes.
-    token_ids : list of int
-        The symbols as numbers, the network's real input (with blanks between symbols).
-    tokens : list of str
-        The symbol each number stands for (``"␣"`` for the blank put between symbols).
-    alignment : numpy.ndarray
-        Shape ``(tokens, frames)``: 1 where a token is being said in a spectrogram frame.
-    samples : numpy.ndarray
-        The sound.
-    sample_rate : int
-        Samples per second.
-    hop_length : int
-        Samples per spectrogram frame.
-    """
-
-    text: str
-    cleaned: str
-    symbols: str
-    uses_phonemes: bool
-    token_ids: list
-    tokens: list
-    alignment: np.ndarray
-    samples: np.ndarray
-    sample_rate: int
-    hop_length: int
 
 
 def plot_pipeline(steps: PipelineSteps) -> Figure:
@@ -206,7 +166,7 @@ def show_sentences(
     engine: str | Engine,
     text: str,
     *,
-    voice: object = None,
+    voice: Any = None,
     speed: float = 1.0,
     device: str | torch.device | None = None,
 ) -> tuple[np.ndarray, int]:

@@ -19,6 +19,7 @@ import base64
 import datetime
 import json
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,6 +39,7 @@ __all__ = [
     "RecordingStore",
     "clean_recording",
     "ensure_consent",
+    "on_delete",
     "record_in_colab",
 ]
 
@@ -51,6 +53,17 @@ _SAMPLE_CONSENT = (
     "(CMU ARCTIC 'slt', recorded for free use in speech research), so no person's recording is copied."
 )
 _NAME = re.compile(r"[^A-Za-z0-9_-]+")
+_ON_DELETE: list[Callable[[Path], object]] = []
+
+
+def on_delete(forget: Callable[[Path], object]) -> None:
+    """Ask to be told when a recording is deleted: ``forget(path)`` then drops what came from it.
+
+    The engines register here (cloned voices live in them), so deleting a recording reaches
+    every copy of the voice without this module knowing the engines.
+    """
+    if forget not in _ON_DELETE:
+        _ON_DELETE.append(forget)
 
 
 @dataclass(frozen=True)
@@ -443,10 +456,9 @@ class RecordingStore:
         """
         import shutil
 
-        from .registry import forget_recording
-
         recording = self.get(name)
-        forget_recording(recording.path)
+        for forget in _ON_DELETE:
+            forget(recording.path)
         shutil.rmtree(recording.derived_folder(), ignore_errors=True)
         self._note_path(recording.path).unlink(missing_ok=True)
         recording.path.unlink(missing_ok=True)

@@ -7,7 +7,7 @@ a cell speaks.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from ..errors import WorkshopError
 from .classic import (
@@ -22,6 +22,7 @@ from .coqui import CoquiEngine
 from .coqui_models import MODELS
 from .engine import Engine
 from .piper import PiperEngine
+from .recorder import on_delete
 from .xtts import XttsEngine
 
 if TYPE_CHECKING:
@@ -125,6 +126,9 @@ def forget_recording(path: str | os.PathLike) -> None:
             forget(path)
 
 
+on_delete(forget_recording)
+
+
 def default_engine() -> str:
     """The engine a widget starts with: Piper (a real neural voice, offline too) where it can
     speak here, else espeak-ng.
@@ -213,10 +217,10 @@ def cloning_engine(
                 "model is used instead."
             )
         else:
-            engine = get_engine("xtts_v2", device=device)
+            engine = cast(CoquiEngine, get_engine("xtts_v2", device=device))
             if engine.device.type == "cpu":
                 print("XTTS-v2 on a CPU takes many seconds per sentence. " + runtime.gpu_help())
             return engine
-    engine = get_engine("your_tts", device=device)
+    engine = cast(CoquiEngine, get_engine("your_tts", device=device))
     print(f"Using {engine.title}. Licence: {engine.licence}.")
     return engine
