@@ -12,7 +12,8 @@ This package exports what a notebook calls. Everything else is in its submodule:
   ``available_engines()``);
 - :mod:`.engine`, :mod:`.classic`, :mod:`.piper`, :mod:`.coqui`, :mod:`.xtts`: the engines;
 - :mod:`.coqui_models`: the coqui model table (``MODELS``); :mod:`.bundles`: every released
-  speech model as a ``ModelBundle``;
+  speech model as a ``ModelBundle``, loaded by :mod:`.coqui_files` and :mod:`.piper_files`;
+  :mod:`.xtts_terms`: XTTS-v2's terms and their acceptance;
 - :mod:`.history`: the timeline and today's services; :mod:`.pipeline`: the step-by-step
   picture, the SV2TTS drawing, long texts sentence by sentence;
 - :mod:`.evaluate`: word error rate and real-time factor; :mod:`.text`: text checks;
