@@ -17,7 +17,14 @@ import numpy as np
 from ..errors import WorkshopError
 from . import tf_checkpoint
 
-__all__ = ["CONFIGS", "SpleeterConfig", "config_for", "load_model", "state_dict_from_checkpoint"]
+__all__ = [
+    "CONFIGS",
+    "SpleeterConfig",
+    "config_for",
+    "load_model",
+    "model_from_tensors",
+    "state_dict_from_checkpoint",
+]
 
 
 @dataclass(frozen=True)
@@ -188,11 +195,26 @@ def load_model(path: str | os.PathLike, config: SpleeterConfig, *, verify: bool 
     WorkshopError
         For a damaged file or a checkpoint that does not fit the configuration.
     """
+    tensors = tf_checkpoint.read_checkpoint(path, verify=verify)
+    return model_from_tensors(tensors, config, label=f"The checkpoint at {path}")
+
+
+def model_from_tensors(tensors: dict[str, np.ndarray], config: SpleeterConfig, *, label: str):
+    """Build :class:`~.model.SpleeterNet` for ``config`` from a checkpoint's tensors, strictly.
+
+    ``tensors`` are named and laid out as in Deezer's TensorFlow checkpoints, whatever file they
+    came from; they are taken out of the dict as they are converted. Nothing may be missing or
+    left over and every shape must fit. ``label`` names the source in messages.
+
+    Raises
+    ------
+    WorkshopError
+        When the tensors do not fit the configuration.
+    """
     import torch
 
     from .model import SpleeterNet
 
-    tensors = tf_checkpoint.read_checkpoint(path, verify=verify)
     with torch.device("meta"):  # no memory and no random numbers: the checkpoint fills it
         net = SpleeterNet(
             config.instruments,
@@ -215,7 +237,7 @@ def load_model(path: str | os.PathLike, config: SpleeterConfig, *, verify: bool 
     if missing or wrong:
         detail = f"missing {', '.join(missing[:3])}" if missing else f"shape {wrong[0]}"
         raise WorkshopError(
-            f"The checkpoint at {path} does not fit Spleeter's '{config.model}' model ({detail}). "
+            f"{label} does not fit Spleeter's '{config.model}' model ({detail}). "
             "Delete the model folder and download it again, or check that the model name matches."
         )
     net.load_state_dict(state, strict=True, assign=True)
