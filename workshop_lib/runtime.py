@@ -13,8 +13,12 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from .errors import WorkshopError
+
+if TYPE_CHECKING:
+    import torch
 
 __all__ = [
     "DEVICE_VARIABLE",
@@ -86,16 +90,19 @@ def _torch():
     return torch
 
 
-def pick_device(prefer: str | None = None):
+def pick_device(device: str | torch.device | None = None) -> torch.device:
     """Choose where models run: a CUDA GPU, an Apple GPU (MPS), or the CPU.
 
-    The best one available is chosen unless ``prefer`` (or the ``WORKSHOP_DEVICE`` environment
-    variable) names one. Asking for a GPU that is not there gives a clear message.
+    This is the one place that decides. Every function that runs a model takes ``device=`` and
+    passes it here, so a name, a ``torch.device`` or nothing all work the same way. With nothing
+    (or ``"auto"``) the ``WORKSHOP_DEVICE`` environment variable decides, else the fastest
+    available. Asking for a GPU that is not there gives a clear message.
 
     Parameters
     ----------
-    prefer : str, optional
-        ``"cuda"``, ``"mps"`` or ``"cpu"``. None picks the fastest available.
+    device : str, torch.device or None
+        ``"cuda"`` (or ``"cuda:1"``), ``"mps"``, ``"cpu"``, ``"auto"``, a ``torch.device``, or
+        None for the fastest available.
 
     Returns
     -------
@@ -105,9 +112,22 @@ def pick_device(prefer: str | None = None):
     --------
     >>> pick_device("cpu")
     device(type='cpu')
+    >>> import torch
+    >>> pick_device(torch.device("cpu"))
+    device(type='cpu')
     """
     torch = _torch()
-    choice = (prefer or os.environ.get(DEVICE_VARIABLE) or "").strip().lower()
+    if isinstance(device, torch.device):
+        choice = str(device)
+    elif device is None or isinstance(device, str):
+        choice = device or ""
+    else:
+        raise WorkshopError(
+            f"device should be a name such as 'cpu' or 'cuda', or left out, not {device!r}."
+        )
+    choice = choice.strip().lower()
+    if choice in ("", "auto"):
+        choice = os.environ.get(DEVICE_VARIABLE, "").strip().lower()
     if choice in ("", "auto"):
         if torch.cuda.is_available():
             return torch.device("cuda")
@@ -121,7 +141,10 @@ def pick_device(prefer: str | None = None):
             raise WorkshopError(
                 f"You asked for the GPU ('{choice}'), but none is available. {gpu_help()}"
             )
-        return torch.device(choice)
+        try:
+            return torch.device(choice)
+        except RuntimeError as err:
+            raise WorkshopError(f"'{choice}' is not a GPU name: use 'cuda' or 'cuda:0'.") from err
     if choice == "mps":
         if not _mps_available(torch):
             raise WorkshopError("You asked for the Apple GPU ('mps'), but this computer has none.")
