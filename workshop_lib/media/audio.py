@@ -20,6 +20,7 @@ from ..errors import WorkshopError
 __all__ = [
     "as_channels_first",
     "audio_duration",
+    "browser_audio",
     "load_audio",
     "play",
     "plot_audio",
@@ -253,6 +254,36 @@ def save_audio(path, samples, sample_rate: int) -> Path:
     finally:
         part.unlink(missing_ok=True)
     return path
+
+
+def browser_audio(samples, sample_rate: int, *, format: str = "mp3") -> tuple[bytes, str]:
+    """Encode sound for a widget's or a page's audio player: ``(file bytes, MIME type)``.
+
+    This is the one encoder for sound sent to a browser. MP3 is about ten times smaller than WAV
+    (about 1 MB a minute in stereo); where this computer's libsndfile cannot write MP3 the sound
+    comes as 16-bit WAV instead, and the MIME type says which. Samples are ``(samples,)`` or
+    ``(channels, samples)``, clipped to [-1, 1].
+
+    Examples
+    --------
+    >>> data, mime = browser_audio(np.zeros(800, dtype=np.float32), 8000, format="wav")
+    >>> mime, data[:4]
+    ('audio/wav', b'RIFF')
+    """
+    import soundfile
+
+    data = np.clip(as_channels_first(samples), -1.0, 1.0).T
+    rate = _check_rate(sample_rate)
+    if str(format).lower() == "mp3":
+        buffer = io.BytesIO()
+        try:
+            soundfile.write(buffer, data, rate, format="MP3")
+            return buffer.getvalue(), "audio/mpeg"
+        except (soundfile.LibsndfileError, TypeError, ValueError):  # no MP3 in old libsndfile
+            pass
+    buffer = io.BytesIO()
+    soundfile.write(buffer, data, rate, format="WAV", subtype="PCM_16")
+    return buffer.getvalue(), "audio/wav"
 
 
 def play(samples, sample_rate: int, *, normalize: bool = False):

@@ -235,7 +235,9 @@ def tensors_from_package(states: list[dict[str, np.ndarray]]) -> dict[str, np.nd
             tf_layer, is_conv = layers[layer]
             if is_conv:
                 name = f"{tf_layer}/{'kernel' if part == 'weight' else part}"
-                value = value.transpose(2, 3, 1, 0) if part == "weight" and value.ndim == 4 else value
+                value = (
+                    value.transpose(2, 3, 1, 0) if part == "weight" and value.ndim == 4 else value
+                )
             else:
                 name = f"{tf_layer}/{parts.get(part, part)}"
             tensors[name] = np.ascontiguousarray(value)

