@@ -118,10 +118,14 @@ def verify_release(tensors: dict[str, np.ndarray], source: str, fix: str) -> Non
 # --- reading the package's files -------------------------------------------------------------
 
 
+class _Refused(pickle.UnpicklingError):
+    """A pickle asked for something outside the allow-list."""
+
+
 def _reconstruct(cls, shape, code):
     """numpy's array reconstruction, for plain ndarrays only."""
     if cls is not np.ndarray or code != b"b":
-        raise pickle.UnpicklingError(f"an array of the class {cls!r}")
+        raise _Refused(f"an array of the class {cls!r}")
     return np.ndarray.__new__(np.ndarray, shape, np.uint8)
 
 
@@ -129,20 +133,30 @@ def _dtype(name, align=False, copy=True):
     """numpy.dtype for plain numeric types only (no Python objects inside arrays)."""
     dtype = np.dtype(name) if isinstance(name, str) and len(name) <= 4 else None
     if dtype is None or dtype.kind not in _NUMERIC_KINDS:
-        raise pickle.UnpicklingError(f"the array type {name!r}")
+        raise _Refused(f"the array type {name!r}")
     return dtype
+
+
+def _frombuffer(buffer, dtype, shape, order):
+    """How pickle protocol 5 stores an array: its bytes, a (checked) dtype, shape and order."""
+    plain = isinstance(buffer, bytes | bytearray) and isinstance(dtype, np.dtype)
+    if not plain or dtype.kind not in _NUMERIC_KINDS or order not in ("C", "F"):
+        raise _Refused("an array stored in an unusual way")
+    return np.frombuffer(buffer, dtype=dtype).reshape(shape, order=order).copy()
 
 
 def _latin1(text, encoding="latin1"):
     """How pickle protocol 2 stores bytes: a str to encode as latin-1, nothing else."""
     if not isinstance(text, str) or encoding not in ("latin1", "latin-1"):
-        raise pickle.UnpicklingError("a text encoding other than latin-1")
+        raise _Refused("a text encoding other than latin-1")
     return text.encode("latin-1")
 
 
 _ALLOWED = {
     ("numpy.core.multiarray", "_reconstruct"): _reconstruct,
     ("numpy._core.multiarray", "_reconstruct"): _reconstruct,
+    ("numpy.core.numeric", "_frombuffer"): _frombuffer,
+    ("numpy._core.numeric", "_frombuffer"): _frombuffer,
     ("numpy", "ndarray"): np.ndarray,
     ("numpy", "dtype"): _dtype,
     ("_codecs", "encode"): _latin1,
@@ -157,10 +171,10 @@ class _ArraysOnly(pickle.Unpickler):
         try:
             return _ALLOWED[(module, name)]
         except KeyError:
-            raise pickle.UnpicklingError(f"the name {module}.{name}") from None
+            raise _Refused(f"the name {module}.{name}") from None
 
     def persistent_load(self, pid):
-        raise pickle.UnpicklingError("a PyTorch tensor storage (expected numpy arrays)")
+        raise _Refused("a PyTorch tensor storage (expected numpy arrays)")
 
 
 def load_pickle(data: bytes, label: str) -> object:
@@ -173,12 +187,20 @@ def load_pickle(data: bytes, label: str) -> object:
     """
     try:
         return _ArraysOnly(io.BytesIO(data)).load()
-    except pickle.UnpicklingError as err:
+    except _Refused as err:
         raise WorkshopError(
             f"{label} was refused: it asks for {err}, and only numpy arrays and plain "
             "containers are allowed in a weights file (anything else could run code)."
         ) from None
-    except (EOFError, ValueError, TypeError, AttributeError, IndexError, KeyError) as err:
+    except (
+        pickle.UnpicklingError,
+        EOFError,
+        ValueError,
+        TypeError,
+        AttributeError,
+        IndexError,
+        KeyError,
+    ) as err:
         raise WorkshopError(f"{label} is damaged and could not be read ({err}).") from None
 
 

@@ -564,7 +564,8 @@ def separate(
     """
     config = config_for(stems, high_quality=high_quality)
     picked = runtime.pick_device(device)
-    key = (config.name, runtime.is_offline(), str(picked))
+    real = bundle_for(config.model).is_real()  # a model installed meanwhile is used
+    key = (config.name, runtime.is_offline(), real, str(picked))
     if key not in _SEPARATORS:
         _SEPARATORS[key] = Separator(config.name, device=picked)
     return _SEPARATORS[key].separate(audio, sample_rate, progress=progress, cancel=cancel)
