@@ -256,7 +256,9 @@ def save_audio(path, samples, sample_rate: int) -> Path:
     return path
 
 
-def browser_audio(samples, sample_rate: int, *, format: str = "mp3") -> tuple[bytes, str]:
+def browser_audio(
+    samples: np.ndarray, sample_rate: int, *, format: str = "mp3"
+) -> tuple[bytes, str]:
     """Encode sound for a widget's or a page's audio player: ``(file bytes, MIME type)``.
 
     This is the one encoder for sound sent to a browser. MP3 is about ten times smaller than WAV

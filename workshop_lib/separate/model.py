@@ -43,7 +43,7 @@ class _BatchNorm(nn.BatchNorm2d):
     def __init__(self, channels: int):
         super().__init__(channels, eps=_EPSILON)
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         return F.batch_norm(
             x, self.running_mean, self.running_var, self.weight, self.bias, False, 0.0, self.eps
         )
@@ -144,7 +144,7 @@ class SpleeterNet(nn.Module):
         )
 
     @property
-    def memory_format(self):
+    def memory_format(self) -> torch.memory_format:
         """The faster layout on a CPU: channels-last (TensorFlow's NHWC) at Deezer's widths."""
         wide = self.unets[0].encoder[0].out_channels >= 16
         return torch.channels_last if wide else torch.contiguous_format

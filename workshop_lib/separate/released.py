@@ -167,13 +167,13 @@ _ALLOWED = {
 class _ArraysOnly(pickle.Unpickler):
     """An unpickler that builds numpy arrays and plain containers, and refuses anything else."""
 
-    def find_class(self, module: str, name: str):
+    def find_class(self, module: str, name: str) -> object:
         try:
             return _ALLOWED[(module, name)]
         except KeyError:
             raise _Refused(f"the name {module}.{name}") from None
 
-    def persistent_load(self, pid):
+    def persistent_load(self, pid: object) -> object:
         raise _Refused("a PyTorch tensor storage (expected numpy arrays)")
 
 

@@ -10,10 +10,14 @@ so even a 2-hour recording needs little memory.
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+import torch
 
 from .. import runtime
 from ..errors import WorkshopError
@@ -24,7 +28,15 @@ from .apply import Cancelled, SegmentRunner
 from .bundles import bundle_for
 from .weights import SpleeterConfig, config_for
 
+if TYPE_CHECKING:
+    from IPython.display import HTML
+
 __all__ = ["Cancelled", "Separation", "Separator", "separate"]
+
+Audio = str | os.PathLike | bytes | np.ndarray | tuple
+"""What separate() takes: a sound file, its bytes, samples, or (samples, sample rate)."""
+Cancel = threading.Event | Callable[[], bool] | None
+Progress = bool | Callable[[int, int], object]
 
 SAMPLE_RATE = 44100
 """Spleeter's models work on 44.1 kHz stereo sound; everything else is converted first."""
@@ -98,7 +110,7 @@ class Separation:
             total += float(volumes.get(name, 1.0)) * samples
         return total
 
-    def players(self):
+    def players(self) -> HTML:
         """A labelled audio player for every stem, for a notebook cell to show.
 
         The sound is sent to the browser as MP3 (about 1 MB a minute per stem).
@@ -125,7 +137,9 @@ class Separation:
         """Everything but the vocals: the song to sing along to."""
         return self.mix({"vocals": 0.0})
 
-    def save(self, folder=".", *, name: str | None = None, format: str = "wav") -> dict[str, Path]:
+    def save(
+        self, folder: str | os.PathLike = ".", *, name: str | None = None, format: str = "wav"
+    ) -> dict[str, Path]:
         """Save every stem as its own file, named like ``song_vocals.wav``.
 
         Each file is written under a temporary name and renamed when complete, so an
@@ -221,7 +235,7 @@ class Separator:
         stems: int | str = 2,
         *,
         high_quality: bool = False,
-        device=None,
+        device: str | torch.device | None = None,
         batch_segments: int | None = None,
         model_folder: str | os.PathLike | None = None,
     ):
@@ -326,7 +340,12 @@ class Separator:
     # --- separating ----------------------------------------------------------------------------
 
     def separate(
-        self, audio, sample_rate: int | None = None, *, progress=True, cancel=None
+        self,
+        audio: Audio,
+        sample_rate: int | None = None,
+        *,
+        progress: Progress = True,
+        cancel: Cancel = None,
     ) -> Separation:
         """Split a song into stems.
 
@@ -382,12 +401,12 @@ class Separator:
 
     def separate_file(
         self,
-        path,
-        folder=".",
+        path: str | os.PathLike,
+        folder: str | os.PathLike = ".",
         *,
         format: str = "wav",
         progress: bool = True,
-        cancel=None,
+        cancel: Cancel = None,
     ) -> dict[str, Path]:
         """Split a song file into stem files, reading and writing in pieces (any length).
 
@@ -457,7 +476,7 @@ class Separator:
                 part.unlink(missing_ok=True)
         return targets
 
-    def masks(self, audio, sample_rate: int | None = None) -> dict[str, np.ndarray]:
+    def masks(self, audio: Audio, sample_rate: int | None = None) -> dict[str, np.ndarray]:
         """Each stem's mask over the first 11.9 s: how much of each spectrogram cell it takes.
 
         Returns
@@ -518,14 +537,14 @@ _SEPARATORS: dict[tuple, Separator] = {}
 
 
 def separate(
-    audio,
+    audio: Audio,
     sample_rate: int | None = None,
     *,
     stems: int | str = 2,
     high_quality: bool = False,
     progress: bool = True,
-    cancel=None,
-    device=None,
+    cancel: Cancel = None,
+    device: str | torch.device | None = None,
 ) -> Separation:
     """Split a song into stems with Spleeter: the one-line version of :class:`Separator`.
 

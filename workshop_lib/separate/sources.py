@@ -20,10 +20,17 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import assets, runtime
 from ..errors import WorkshopError
 from . import released
+
+if TYPE_CHECKING:
+    import torch
+
+    from .model import SpleeterNet
+    from .weights import SpleeterConfig
 
 __all__ = ["WeightSource", "find_weights", "load_network"]
 
@@ -123,7 +130,7 @@ def _read(source: WeightSource) -> dict:
     return tensors
 
 
-def load_network(source: WeightSource, config, device):
+def load_network(source: WeightSource, config: SpleeterConfig, device: torch.device) -> SpleeterNet:
     """The network for ``config`` with the weights at ``source``, on ``device``; loaded once."""
     from .weights import model_from_tensors
 

@@ -85,7 +85,7 @@ def _shift_tables(length: int) -> list[list[int]]:
     return tables
 
 
-def crc32c(data, crc: int = 0) -> int:
+def crc32c(data: bytes | bytearray | memoryview | np.ndarray, crc: int = 0) -> int:
     """Return the CRC32C checksum of ``data`` (continuing from ``crc``), as TensorFlow computes it.
 
     Long buffers are cut into 4096 pieces whose checksums numpy computes side by side; the

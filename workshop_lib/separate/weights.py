@@ -10,12 +10,19 @@ strictly (nothing missing, nothing left over, every shape right) and returns it 
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..errors import WorkshopError
 from . import tf_checkpoint
+
+if TYPE_CHECKING:
+    import torch
+
+    from .model import SpleeterNet
 
 __all__ = [
     "CONFIGS",
@@ -79,7 +86,7 @@ CONFIGS: dict[str, SpleeterConfig] = _configs()
 """Spleeter's six configurations by name: 2stems, 4stems, 5stems and their -16kHz variants."""
 
 
-def config_for(stems, *, high_quality: bool = False) -> SpleeterConfig:
+def config_for(stems: int | str, *, high_quality: bool = False) -> SpleeterConfig:
     """Return the configuration for ``stems`` (2, 4, 5 or a name such as ``"4stems-16kHz"``).
 
     ``high_quality`` picks the 16 kHz variant (same weights, the U-Nets see up to 16.5 kHz).
@@ -115,7 +122,10 @@ _IGNORED = ("global_step", "beta1_power", "beta2_power")  # training bookkeeping
 
 
 def state_dict_from_checkpoint(
-    tensors: dict[str, np.ndarray], instruments, *, memory_format=None
+    tensors: dict[str, np.ndarray],
+    instruments: Sequence[str],
+    *,
+    memory_format: torch.memory_format | None = None,
 ) -> dict:
     """Turn a Spleeter checkpoint's tensors into a PyTorch state dict for :class:`SpleeterNet`.
 
@@ -170,7 +180,9 @@ def _filters(tensors: dict[str, np.ndarray], model_name: str) -> tuple[int, ...]
         ) from err
 
 
-def load_model(path: str | os.PathLike, config: SpleeterConfig, *, verify: bool = True):
+def load_model(
+    path: str | os.PathLike, config: SpleeterConfig, *, verify: bool = True
+) -> SpleeterNet:
     """Build :class:`~.model.SpleeterNet` for ``config`` and load a Spleeter checkpoint into it.
 
     The checkpoint is read with our own reader (no TensorFlow); every tensor must fit, so a
@@ -199,7 +211,9 @@ def load_model(path: str | os.PathLike, config: SpleeterConfig, *, verify: bool 
     return model_from_tensors(tensors, config, label=f"The checkpoint at {path}")
 
 
-def model_from_tensors(tensors: dict[str, np.ndarray], config: SpleeterConfig, *, label: str):
+def model_from_tensors(
+    tensors: dict[str, np.ndarray], config: SpleeterConfig, *, label: str
+) -> SpleeterNet:
     """Build :class:`~.model.SpleeterNet` for ``config`` from a checkpoint's tensors, strictly.
 
     ``tensors`` are named and laid out as in Deezer's TensorFlow checkpoints, whatever file they

@@ -11,6 +11,7 @@ here, on a :class:`~.separator.Separator`, so the widget can be driven from Pyth
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -119,7 +120,14 @@ class SeparateWidget(StillPicture, _Base):
 
     # --- what the learner can do ---------------------------------------------------------------
 
-    def load(self, audio, *, sample_rate=None, name: str | None = None, references=None) -> None:
+    def load(
+        self,
+        audio: str | Path | bytes | np.ndarray,
+        *,
+        sample_rate: int | None = None,
+        name: str | None = None,
+        references: dict | Callable | None = None,
+    ) -> None:
         """Use another song (a path, bytes, or an array with its sample rate); results are cleared."""
         if isinstance(audio, str | Path) and name is None:
             name = Path(audio).name
