@@ -124,7 +124,8 @@ class Separation:
         if self.stand_in_note:
             rows.append(f"<p><b>{html.escape(self.stand_in_note)}</b></p>")
         for stem, samples in self.stems.items():
-            data, kind = media_audio.browser_audio(samples, self.sample_rate)
+            data = media_audio.encode_audio(samples, self.sample_rate, format="mp3")
+            kind = "audio/wav" if data[:4] == b"RIFF" else "audio/mpeg"
             source = f"data:{kind};base64,{base64.b64encode(data).decode('ascii')}"
             rows.append(
                 '<div style="display:flex;align-items:center;gap:12px;margin:4px 0">'

@@ -42,7 +42,7 @@ def _bytes_from_json(value, _widget) -> bytes:
 
 def _sound(samples: np.ndarray, rate: int) -> bytes:
     """A stem's sound for the browser's player (MP3, or WAV where MP3 cannot be written)."""
-    return media_audio.browser_audio(samples, rate)[0]
+    return media_audio.encode_audio(samples, rate, format="mp3")
 
 
 class SeparateWidget(StillPicture, _Base):
