@@ -14,6 +14,8 @@ tool with pre-trained models", Journal of Open Source Software 5(50), 2154, 2020
 
 from __future__ import annotations
 
+from typing import cast
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -146,7 +148,8 @@ class SpleeterNet(nn.Module):
     @property
     def memory_format(self) -> torch.memory_format:
         """The faster layout on a CPU: channels-last (TensorFlow's NHWC) at Deezer's widths."""
-        wide = self.unets[0].encoder[0].out_channels >= 16
+        unet = cast(UNet, self.unets[0])
+        wide = cast(nn.Conv2d, unet.encoder[0]).out_channels >= 16
         return torch.channels_last if wide else torch.contiguous_format
 
     def forward(self, magnitude: torch.Tensor) -> torch.Tensor:

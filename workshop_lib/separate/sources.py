@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = ["WeightSource", "find_weights", "load_network"]
 
-_NETWORKS: dict[tuple, object] = {}  # loaded networks by (model, source path, device)
+_NETWORKS: dict[tuple, SpleeterNet] = {}  # loaded networks by (model, source path, device)
 _LOCK = threading.Lock()
 
 

@@ -23,6 +23,7 @@ from ..media.still import StillPicture, png_bytes
 from .evaluation import sdr
 from .separator import Separation, Separator
 
+_Base: type
 try:
     import anywidget
 
@@ -82,7 +83,7 @@ class SeparateWidget(StillPicture, _Base):
     status = traitlets.Unicode("").tag(sync=True)
     error = traitlets.Unicode("").tag(sync=True)
     error_details = traitlets.Unicode("").tag(sync=True)
-    names = traitlets.List([]).tag(sync=True)
+    names: traitlets.List = traitlets.List([]).tag(sync=True)
     stem_audio = traitlets.Dict({}).tag(sync=True)
     karaoke_audio = traitlets.Bytes(b"").tag(sync=True)
     mix_audio = traitlets.Bytes(b"").tag(sync=True)
@@ -104,8 +105,8 @@ class SeparateWidget(StillPicture, _Base):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        self._audio = None
-        self._sample_rate = None
+        self._audio: str | Path | bytes | np.ndarray | None = None
+        self._sample_rate: int | None = None
         self._references = references
         self._device = device
         self._separators: dict[int, Separator] = {}
