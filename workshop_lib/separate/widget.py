@@ -19,6 +19,7 @@ import traitlets
 
 from ..errors import WorkshopError, guard
 from ..media import audio as media_audio
+from ..media.esm import widget_module
 from ..media.still import StillPicture, png_bytes
 from .evaluation import sdr
 from .separator import Separation, Separator
@@ -74,7 +75,7 @@ class SeparateWidget(StillPicture, _Base):
         Where the model runs; None picks the GPU when there is one.
     """
 
-    _esm = Path(__file__).parent / "widget.js"
+    _esm = widget_module(Path(__file__).parent / "widget.js")
 
     song_name = traitlets.Unicode("").tag(sync=True)
     stems = traitlets.Int(2).tag(sync=True)

@@ -20,6 +20,7 @@ import ipywidgets
 import traitlets
 
 from ..errors import WorkshopError, guard, message_html
+from ..media.esm import widget_module
 from .engine import FASTEST, SLOWEST
 from .recorder import RecordingStore
 
@@ -277,7 +278,7 @@ class RecorderWidget(anywidget.AnyWidget):
     'Press Record and read a sentence or two (about 10 seconds), or pick a sound file.'
     """
 
-    _esm = Path(__file__).parent / "widget.js"
+    _esm = widget_module(Path(__file__).parent / "widget.js")
     audio = traitlets.Bytes(b"").tag(sync=True, from_json=_bytes_from_json)
     audio_kind = traitlets.Unicode("microphone").tag(sync=True)
     file_name = traitlets.Unicode("").tag(sync=True)
