@@ -173,6 +173,7 @@ class Gadget:
     ("payload", "named"),
     [
         (b"cos\nsystem\n(S'echo owned'\ntR.", "os.system"),
+        (b"\x80\x02cnumpy\nndarray\nJ\x00\xe4\x0bT\x85\x85R.", "numpy.ndarray called directly"),
         (pickle.dumps({"weights": Gadget()}, protocol=2), "Gadget"),
         (pickle.dumps({"w": np.array([object()], dtype=object)}, protocol=2), "array type 'O"),
         (pickle.dumps({"w": np.zeros(2, dtype=[("a", "f4")])}, protocol=2), "array type"),
@@ -228,3 +229,14 @@ def test_real_2stems_separates_the_sample_song_well():
     assert parts.stand_in_note == "" and parts.notes == ()
     assert scores["vocals"] >= 15.0
     assert scores["accompaniment"] >= 15.0
+
+
+def test_checksums_read_from_a_checkpoint_index_are_compared_too(package_states):
+    tensors = released.tensors_from_package(package_states)
+    crcs = {name: entry.crc for name, entry in released.release_table().items()}
+    released.verify_release(tensors, "the test copy", "Fix it.", crcs=crcs)  # all as released
+
+    crcs["conv2d_13/bias"] ^= 1  # an index that records a different tensor
+
+    with pytest.raises(WorkshopError, match=r"tensor 'conv2d_13/bias' differs.*Fix it\."):
+        released.verify_release(tensors, "the test copy", "Fix it.", crcs=crcs)

@@ -126,7 +126,10 @@ def _read(source: WeightSource) -> dict:
             f"Delete the folder {source.path} and run this again online to download Deezer's "
             f"release again, or install the {released.PACKAGE} package."
         )
-        released.verify_release(tensors, where, fix)
+        crcs = {name: info.crc for name, info in tf_checkpoint.list_tensors(source.path).items()}
+        released.verify_release(
+            tensors, where, fix, crcs={k: v for k, v in crcs.items() if v is not None}
+        )
     return tensors
 
 
