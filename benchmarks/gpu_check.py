@@ -153,18 +153,13 @@ def separate_rows(device: torch.device, tiny: bool) -> list[tuple]:
 
 
 def _speech_engine(name: str, device: torch.device):
-    """The engine, or None when it is not installed here."""
+    """The engine when it can speak here, else None (its package or voice is not installed)."""
     from workshop_lib.errors import WorkshopError
+    from workshop_lib.speech import get_engine
 
     try:
-        if name == "vits":
-            from workshop_lib.speech import CoquiEngine
-
-            return CoquiEngine("vits", device=device)
-        from workshop_lib.speech import get_engine
-
-        engine = get_engine(name)
-    except (ImportError, KeyError, WorkshopError):
+        engine = get_engine(name, device=device)
+    except WorkshopError:
         return None
     return engine if engine.is_available() else None
 
