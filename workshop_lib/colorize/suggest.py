@@ -75,7 +75,8 @@ def cluster_colours(points, weights, count: int) -> list[tuple[tuple[float, floa
     """Group weighted (a, b) points into up to ``count`` clusters: (centre, share), biggest first.
 
     scikit-learn's k-means with ``sample_weight``; a fixed ``random_state`` makes the answer the
-    same on every run. Points of weight 0 take no part; shares sum to 1.
+    same on every run. Points of weight 0 take no part; shares sum to 1; centres are rounded to
+    0.001 Lab units.
 
     Examples
     --------
@@ -97,7 +98,7 @@ def cluster_colours(points, weights, count: int) -> list[tuple[tuple[float, floa
     shares = np.bincount(labels, weights=weights, minlength=count)
     order = sorted(range(count), key=lambda k: (-round(shares[k], 12), k))
     return [
-        (tuple(float(v) for v in kmeans.cluster_centers_[k]), float(shares[k]))
+        (tuple(round(float(v), 3) + 0.0 for v in kmeans.cluster_centers_[k]), float(shares[k]))
         for k in order
         if shares[k] > 0
     ]
