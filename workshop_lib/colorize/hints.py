@@ -76,7 +76,7 @@ def check_point(x, y, image_size: tuple[int, int]) -> tuple[int, int]:
     width, height = image_size
     try:
         x, y = round(float(x)), round(float(y))
-    except (TypeError, ValueError) as err:
+    except (TypeError, ValueError, OverflowError) as err:  # None, "a", NaN, infinity
         raise WorkshopError(f"A position needs two numbers (x, y), not {x!r}, {y!r}.") from err
     if not (0 <= x < width and 0 <= y < height):
         raise WorkshopError(
