@@ -22,7 +22,10 @@ from .model import ECCVGenerator, SIGGRAPHGenerator
 
 __all__ = ["MODELS", "build", "load", "read_state_dict"]
 
-MODELS = {"siggraph17": SIGGRAPHGenerator, "eccv16": ECCVGenerator}
+MODELS: dict[str, type[torch.nn.Module]] = {
+    "siggraph17": SIGGRAPHGenerator,
+    "eccv16": ECCVGenerator,
+}
 """Network name (the authors' name, also the asset registry's) -> class."""
 
 _CACHE: dict[tuple, torch.nn.Module] = {}

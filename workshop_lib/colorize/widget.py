@@ -106,6 +106,7 @@ def _encode(picture: Image.Image, *, kind: str = "JPEG") -> bytes:
     return buffer.getvalue()
 
 
+_Base: type
 try:
     import anywidget
 
@@ -156,12 +157,12 @@ class ColorizeWidget(StillPicture, _Base):
     gamut_image = traitlets.Bytes(b"").tag(sync=True)
     image_width = traitlets.Int(0).tag(sync=True)
     image_height = traitlets.Int(0).tag(sync=True)
-    hints = traitlets.List([]).tag(sync=True)
+    hints: traitlets.List = traitlets.List([]).tag(sync=True)
     selected = traitlets.Int(-1).tag(sync=True)
     color = traitlets.Unicode("#d62728").tag(sync=True)
     hint_size = traitlets.Int(5).tag(sync=True)
-    suggestions = traitlets.List([]).tag(sync=True)
-    recent_colors = traitlets.List([]).tag(sync=True)
+    suggestions: traitlets.List = traitlets.List([]).tag(sync=True)
+    recent_colors: traitlets.List = traitlets.List([]).tag(sync=True)
     automatic = traitlets.Bool(False).tag(sync=True)
     show_original = traitlets.Bool(False).tag(sync=True)
     has_truth = traitlets.Bool(False).tag(sync=True)
@@ -178,13 +179,13 @@ class ColorizeWidget(StillPicture, _Base):
         self.display_side = int(display_side)
         self._scheduler = LatestOnly(self._compute)
         self._dragging = False
-        self._focus = None  # (x, y) of the last spot pressed: suggestions and gamut are for it
+        self._focus: tuple | None = None  # the last spot pressed: suggestions, gamut are for it
         self.has_truth = colorizer.has_truth
         self.image_width, self.image_height = colorizer.size
         shown = self._shrink(colorizer.grey)
         self._scale = shown.width / colorizer.size[0]  # canvas pixels per photo pixel
         self.grey_image = _encode(shown)
-        if colorizer.has_truth:
+        if colorizer.original is not None:
             self.original_image = _encode(self._shrink(colorizer.original))
         self.gamut_image = _encode(colors.gamut_image(50, size=160), kind="PNG")
         self._sync_hints()
