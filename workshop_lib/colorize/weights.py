@@ -35,8 +35,7 @@ _LOCK = threading.Lock()
 def _check_name(name: str) -> type[torch.nn.Module]:
     if name not in MODELS:
         raise WorkshopError(
-            f"There is no colorization model called '{name}'. Use 'siggraph17' (colours where "
-            "you click, and automatic) or 'eccv16' (automatic only)."
+            f"There is no colorization network '{name}'; the networks are {', '.join(MODELS)}."
         )
     return MODELS[name]
 
