@@ -1,7 +1,8 @@
 """The click-to-colour widget: the grey photo with your hints on the left, the result on the right.
 
 :class:`ColorizeWidget` is an anywidget (one Python class plus ``widget.js`` and ``widget.css``
-beside it) that works in Colab (ipywidgets 7) and JupyterLab (ipywidgets 8). The JavaScript only
+beside it, with the shared kit of :mod:`workshop_lib.media.esm` in front of the script) that
+works in Colab (ipywidgets 7) and JupyterLab (ipywidgets 8). The JavaScript only
 draws what the Python side holds and reports what the learner did (a press at pixel x, y, a
 drag, a colour picked); every decision is made here, on a :class:`Colorizer`. The network runs in
 a background thread that always takes the newest request, so a slow computer never works
