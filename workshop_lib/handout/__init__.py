@@ -65,7 +65,7 @@ def find_notebooks(folder=None) -> list[Path]:
         ]
     )
     for candidate in candidates:
-        notebooks = sorted(candidate.glob("[0-9][0-9]_*.ipynb"))
+        notebooks = sorted(candidate.glob("[0-9][0-9]*_*.ipynb"))
         if notebooks:
             return notebooks
     raise WorkshopError(
