@@ -737,7 +737,10 @@ def extract_archive(archive: str | os.PathLike, target: str | os.PathLike, *, ki
         scratch.rename(target)
     except OSError as err:
         if err.errno != errno.ENOSPC:
-            raise
+            raise WorkshopError(
+                f"{archive.name} could not be unpacked into {target.parent} ({err.strerror or err})."
+                " It is not the file we expect: delete it and download it again."
+            ) from err
         raise WorkshopError(
             f"The disk filled up while unpacking {archive.name} into {target.parent} "
             f"({format_size(shutil.disk_usage(target.parent).free)} free). Delete files you no "
@@ -808,6 +811,30 @@ def _check_tar_member(archive: Path, member: tarfile.TarInfo) -> None:
         raise _refuse(archive, member.name, f"is a link to '{member.linkname}', outside the folder")
 
 
+MAX_UNPACKED = 4 * 10**9
+"""Bytes an archive may unpack to, all entries together (the largest model is about 200 MB)."""
+MAX_ENTRIES = 20_000
+"""Entries an archive may hold."""
+
+
+def _check_declared_size(archive: Path, folder: Path, sizes: list[int]) -> None:
+    """Refuse an archive bomb by the sizes it declares, before anything is unpacked."""
+    total = sum(max(0, size) for size in sizes)
+    if len(sizes) > MAX_ENTRIES or total > MAX_UNPACKED:
+        raise WorkshopError(
+            f"{archive.name} says it unpacks to {len(sizes)} files and {format_size(total)}, far "
+            "more than any workshop model, so it was not unpacked. It is not the file we expect: "
+            "delete it and download it again."
+        )
+    free = shutil.disk_usage(folder).free
+    if total + _MARGIN > free:
+        raise WorkshopError(
+            f"{archive.name} unpacks to {format_size(total)}, but only {format_size(free)} is "
+            f"free in {folder}. Delete files you no longer need, or set {CACHE_VARIABLE} to a "
+            "folder on a disk with more room."
+        )
+
+
 def _extract_tar(archive: Path, folder: Path) -> None:
     """Check every tar entry, then unpack them all (with tarfile's own "data" filter too)."""
     try:
@@ -815,15 +842,16 @@ def _extract_tar(archive: Path, folder: Path) -> None:
             members = tar.getmembers()
             for member in members:
                 _check_tar_member(archive, member)
+            _check_declared_size(archive, folder, [m.size for m in members if m.isfile()])
             if hasattr(tarfile, "data_filter"):
                 tar.extractall(folder, members=members, filter="data")
             else:  # Python before 3.11.4: the checks above do the filter's work
                 tar.extractall(folder, members=members)  # noqa: S202
     except tarfile.FilterError as err:
         raise _refuse(archive, err.tarinfo.name, "is not a safe file to unpack") from err
-    except (tarfile.TarError, EOFError, gzip.BadGzipFile, zlib.error) as err:
+    except (tarfile.TarError, EOFError, gzip.BadGzipFile, zlib.error, ValueError, KeyError) as err:
         raise WorkshopError(
-            f"{archive} could not be unpacked ({err}); it is probably incomplete. "
+            f"{archive} could not be unpacked ({str(err)[:200]}); it is probably incomplete. "
             "Delete it and download it again."
         ) from err
 
@@ -835,9 +863,17 @@ def _extract_zip(archive: Path, folder: Path) -> None:
             for name in bundle.namelist():
                 if _escapes(name):
                     raise _refuse(archive, name, "would be written outside the folder")
+            _check_declared_size(archive, folder, [i.file_size for i in bundle.infolist()])
             bundle.extractall(folder)  # noqa: S202 (every name was checked above)
-    except (zipfile.BadZipFile, EOFError, zlib.error) as err:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        NotImplementedError,
+        EOFError,
+        zlib.error,
+        ValueError,
+    ) as err:
         raise WorkshopError(
-            f"{archive} could not be unpacked ({err}); it is probably incomplete. "
+            f"{archive} could not be unpacked ({str(err)[:200]}); it is probably incomplete. "
             "Delete it and download it again."
         ) from err

@@ -712,7 +712,7 @@ class Colorizer:
         width, height = self.size
         try:
             x, y = round(float(x)), round(float(y))
-        except (TypeError, ValueError) as err:
+        except (TypeError, ValueError, OverflowError) as err:  # None, "a", NaN, infinity
             raise WorkshopError(f"A position needs two numbers (x, y), not {x!r}, {y!r}.") from err
         if not (0 <= x < width and 0 <= y < height):
             raise WorkshopError(

@@ -186,7 +186,16 @@ def as_channels_first(samples) -> np.ndarray:
 
     A ``(samples, channels)`` array with 2 to 8 columns (as soundfile returns) is turned around.
     """
-    array = np.asarray(samples, dtype=np.float32)
+    try:
+        array = np.asarray(samples)
+    except Exception as err:  # ragged lists and other shapes numpy cannot hold
+        raise WorkshopError(f"These samples are not an array of numbers ({err}).") from err
+    if array.dtype.kind not in "biuf":
+        raise WorkshopError(
+            f"Audio samples must be plain numbers (whole or decimal), not {array.dtype} values."
+        )
+    with np.errstate(over="ignore", invalid="ignore"):
+        array = array.astype(np.float32)
     if array.ndim == 1:
         return array[np.newaxis, :]
     if array.ndim != 2:
@@ -195,6 +204,8 @@ def as_channels_first(samples) -> np.ndarray:
         )
     if array.shape[0] > array.shape[1] and array.shape[1] <= 8:
         array = array.T
+    if array.shape[0] == 0:
+        raise WorkshopError(f"This audio has no channels at all (shape {array.shape}).")
     return array
 
 

@@ -270,30 +270,55 @@ class RecordingStore:
     def _write_note(self, path: Path, note: dict) -> None:
         self._note_path(path).write_text(json.dumps(note, indent=1), "utf-8")
 
-    def _read(self, path: Path) -> Recording:
-        import soundfile
-
+    def _read_note(self, path: Path) -> dict:
+        """The recording's note; a missing or damaged note means "no consent" (never more)."""
         try:
             note = json.loads(self._note_path(path).read_text("utf-8"))
         except (OSError, ValueError):
-            note = {"source": "file", "consent": None}
-        info = soundfile.info(str(path))
-        consent = Consent(**note["consent"]) if note.get("consent") else None
+            note = None
+        if not isinstance(note, dict):
+            return {"source": "file", "consent": None}
+        try:
+            note["consent"] = Consent(**note["consent"]) if note.get("consent") else None
+        except TypeError:
+            note["consent"] = None
+        if not isinstance(note.get("source"), str):
+            note["source"] = "file"
+        return note
+
+    def _read(self, path: Path) -> Recording:
+        import soundfile
+
+        note = self._read_note(path)
+        try:
+            info = soundfile.info(str(path))
+            seconds = info.frames / info.samplerate
+        except Exception as err:  # libsndfile's errors for a damaged or foreign file
+            raise WorkshopError(
+                f"The recording '{path.stem}' is damaged and cannot be played "
+                f"({str(err)[:120]}). Delete it (store.delete({path.stem!r})) and record again."
+            ) from err
         return Recording(
             name=path.stem,
             path=path,
-            seconds=info.frames / info.samplerate,
+            seconds=seconds,
             sample_rate=int(info.samplerate),
-            source=note.get("source", "file"),
-            consent=consent,
+            source=note["source"],
+            consent=note["consent"],
         )
 
     def recordings(self) -> list[Recording]:
-        """All kept recordings, oldest first."""
+        """All kept recordings, oldest first. A damaged one is left out, with a note saying so."""
         if not self.folder.is_dir():
             return []
         paths = sorted(self.folder.glob("*.wav"), key=lambda p: (p.stat().st_mtime_ns, p.name))
-        return [self._read(path) for path in paths]
+        found = []
+        for path in paths:
+            try:
+                found.append(self._read(path))
+            except WorkshopError as err:
+                print(err)
+        return found
 
     @property
     def latest(self) -> Recording | None:
