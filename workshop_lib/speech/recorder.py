@@ -103,6 +103,13 @@ class Recording:
 
         return load_audio(self.path, mono=True)
 
+    def derived_folder(self) -> Path:
+        """Where anything made from this recording is kept (cloned-voice files, caches).
+
+        :meth:`RecordingStore.delete` deletes this folder with the recording.
+        """
+        return self.path.with_name(f"{self.name}.derived")
+
     def play(self):
         """An audio player for the notebook."""
         from ..media.audio import play
@@ -311,7 +318,10 @@ class RecordingStore:
         """All kept recordings, oldest first. A damaged one is left out, with a note saying so."""
         if not self.folder.is_dir():
             return []
-        paths = sorted(self.folder.glob("*.wav"), key=lambda p: (p.stat().st_mtime_ns, p.name))
+        paths = sorted(
+            (p for p in self.folder.glob("*.wav") if p.is_file()),
+            key=lambda p: (p.stat().st_mtime_ns, p.name),
+        )
         found = []
         for path in paths:
             try:
@@ -409,10 +419,26 @@ class RecordingStore:
         return self.get(name)
 
     def delete(self, name: str) -> None:
-        """Delete a recording (and its consent note) for good."""
+        """Delete a recording for good, with everything made from it.
+
+        Gone afterwards: the cleaned recording, its consent note, its folder of derived files
+        (:meth:`Recording.derived_folder`: cloned-voice files, caches), and every voice cloned
+        from it in the engines of this notebook (they forget it, so it cannot speak again).
+
+        Raises
+        ------
+        WorkshopError
+            When there is no such recording.
+        """
+        import shutil
+
+        from .registry import forget_recording
+
         recording = self.get(name)
-        recording.path.unlink(missing_ok=True)
+        forget_recording(recording.path)
+        shutil.rmtree(recording.derived_folder(), ignore_errors=True)
         self._note_path(recording.path).unlink(missing_ok=True)
+        recording.path.unlink(missing_ok=True)
 
     def __repr__(self) -> str:
         names = [r.name for r in self.recordings()]
