@@ -1,4 +1,4 @@
-"""The workshop's command line: ``python -m workshop_lib prefetch | doctor | list | handout | kit | app``.
+"""The workshop's command line: ``python -m workshop_lib prefetch | doctor | list | handout | kit | app | snapshot``.
 
 - ``prefetch [names...]`` downloads the models ahead of time (all of them when none are named).
 - ``doctor`` says what this computer has: Python, device, packages, programs, cache, downloads.
@@ -6,6 +6,8 @@
 - ``handout [--out DIR]`` runs every notebook and writes them, with results, as a static web site.
 - ``kit [--out DIR]`` makes a folder for a room with poor internet: handout, wheel, models.
 - ``app [--port N] [--share] [--concurrency N]`` starts the web app (needs the ``app`` extra).
+- ``snapshot [--out FILE]`` records fresh arXiv and GitHub answers for every search and lookup
+  the notebooks make, for learners to fall back on (the instructor runs it before a session).
 """
 
 from __future__ import annotations
@@ -83,6 +85,15 @@ def _parser() -> argparse.ArgumentParser:
     web.add_argument("--share", action="store_true", help="also make a public link (internet)")
     web.add_argument("--concurrency", type=int, default=1, help="requests at a time (default 1)")
     web.set_defaults(run=_app)
+    snap = commands.add_parser(
+        "snapshot", help="record fresh GitHub and arXiv answers for the notebooks (instructor)"
+    )
+    snap.add_argument(
+        "--out",
+        default="workshop-snapshot.json",
+        help="file to write (default: workshop-snapshot.json); give it to the learners",
+    )
+    snap.set_defaults(run=_snapshot)
     return parser
 
 
@@ -327,6 +338,19 @@ def _app(args) -> int:
         print(err, file=sys.stderr)
         return 1
     return 0
+
+
+def _snapshot(args) -> int:
+    """Record the instructor's snapshot; the GitHub token (if any) is used, never shown or saved."""
+    from .research.snapshot import make_snapshot
+
+    try:
+        report = make_snapshot(args.out)
+    except WorkshopError as err:
+        print(err, file=sys.stderr)
+        return 1
+    print(report)
+    return 1 if report.failures else 0
 
 
 if __name__ == "__main__":
