@@ -99,4 +99,4 @@ def test_doctor_runs_as_a_program(cache):
 
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stdout + result.stderr
-    assert "Downloads" in result.stdout
+    assert "Models" in result.stdout

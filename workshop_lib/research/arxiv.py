@@ -358,7 +358,10 @@ def _run(search, *, kind: str, key: str, what: str, limit: int) -> Results:
         reason = f"{net.failure_reason(err, server='arXiv')}."
         return _fallback(session, search, kind, key, what, limit, reason, err)
     except arxiv_api.ArxivError as err:
-        reason = f"arXiv's answer could not be used ({err})."
+        reason = f"arXiv's answer could not be used ({str(err)[:200]})."
+        return _fallback(session, search, kind, key, what, limit, reason, err)
+    except _UNREADABLE as err:  # a damaged feed: the arxiv package's parser gives up
+        reason = "arXiv's answer could not be read (it is not the feed arXiv sends)."
         return _fallback(session, search, kind, key, what, limit, reason, err)
     if session.used == "cache":
         note = (
@@ -373,10 +376,18 @@ def _run(search, *, kind: str, key: str, what: str, limit: int) -> Results:
     return Results(query=key, items=papers, source=source, note=note)
 
 
+_UNREADABLE = (ValueError, TypeError, KeyError, AttributeError, IndexError)
+"""What the arxiv package's feed parser raises for a damaged answer."""
+
+
 def _fallback(session, search, kind, key, what, limit, reason, err) -> Results:
     stale = _common.cache_read(session.last_url) if session.last_url else None
     if stale is not None and stale.status == 200:
-        results = list(_client(_ReplaySession(stale), limit).results(search))
+        try:
+            results = list(_client(_ReplaySession(stale), limit).results(search))
+        except (arxiv_api.ArxivError, *_UNREADABLE):
+            stale, results = None, []
+    if stale is not None and stale.status == 200:
         note = f"{reason} These results are from the same search at {_common.when(stale.fetched)} on this computer."
         papers = tuple(_to_paper(r, "arXiv API, earlier answer") for r in results)
         return Results(query=key, items=papers, source="cache", note=note)

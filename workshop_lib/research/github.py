@@ -117,17 +117,25 @@ def search_github(
         raise WorkshopError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}.")
     if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= 30:
         raise WorkshopError(f"limit must be a whole number from 1 to 30, not {limit!r}.")
-    answer = github_client.get(
-        "/search/repositories",
-        _search_params(query, limit, sort),
-        kind=f"search/{sort}",
-        key=query,
-        what=f"the GitHub search {query!r} (sorted by {sort})",
-        resource="search",
-    )
-    data = answer.stored.json()
+    try:
+        answer = github_client.get(
+            "/search/repositories",
+            _search_params(query, limit, sort),
+            kind=f"search/{sort}",
+            key=query,
+            what=f"the GitHub search {query!r} (sorted by {sort})",
+            resource="search",
+        )
+    except NotFound as err:
+        raise WorkshopError(
+            f"GitHub's search address was not found ({github_client.api_address()}). Check "
+            f"{GITHUB_API_VARIABLE} if you set it; otherwise try again later."
+        ) from err
+    data = _json_object(answer, f"the search {query!r}")
     label = f"{answer.label}, search {query!r}"
-    items = [to_repository(item, label, answer.as_of) for item in data.get("items", [])[:limit]]
+    found = data.get("items")
+    found = [item for item in found if isinstance(item, dict)] if isinstance(found, list) else []
+    items = [to_repository(item, label, answer.as_of) for item in found[:limit]]
     for repo in items:
         _SEEN[repo.name.lower()] = (time.monotonic(), repo)
     checked = [_with_readme(repo) if n < check_readmes else repo for n, repo in enumerate(items)]
@@ -136,7 +144,7 @@ def search_github(
         items=tuple(checked),
         source=answer.source,
         note=answer.note,
-        total=data.get("total_count"),
+        total=data.get("total_count") if isinstance(data.get("total_count"), int) else None,
     )
 
 
@@ -185,7 +193,9 @@ def repository(full_name: str, *, check_readme: bool = False) -> Repository:
             raise WorkshopError(
                 f"GitHub has no repository {name!r}. Check the spelling (owner/name) on its GitHub page."
             ) from err
-        repo = to_repository(answer.stored.json(), answer.label, answer.as_of)
+        repo = to_repository(
+            _json_object(answer, f"the repository {name}"), answer.label, answer.as_of
+        )
     return _with_readme(repo) if check_readme else repo
 
 
@@ -203,11 +213,31 @@ def _readme_answer(name: str) -> github_client.Answer | None:
         return None
 
 
+def _json_object(answer: github_client.Answer, what: str) -> dict:
+    """GitHub's answer as a JSON object, or a WorkshopError saying it could not be read."""
+    try:
+        data = answer.stored.json()
+    except ValueError as err:
+        data = err
+    if not isinstance(data, dict):
+        raise WorkshopError(
+            f"GitHub's answer for {what} could not be read (it is not the JSON GitHub sends). "
+            "Try again in a minute."
+        )
+    return data
+
+
 def _readme_text(answer: github_client.Answer) -> str:
-    data = answer.stored.json()
+    data = _json_object(answer, "a README")
+    content = data.get("content", "")
+    if not isinstance(content, str):
+        return ""
     if data.get("encoding") == "base64":
-        return base64.b64decode(data.get("content", "")).decode("utf-8", errors="replace")
-    return str(data.get("content", ""))
+        try:
+            return base64.b64decode(content).decode("utf-8", errors="replace")
+        except ValueError:  # binascii.Error: damaged base64
+            return ""
+    return content
 
 
 def _with_readme(repo: Repository) -> Repository:

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from ..errors import WorkshopError
 from . import _common
 
 __all__ = ["LicenceTable", "Readme", "Repository", "licence_meaning"]
@@ -295,32 +296,67 @@ def _licence(data: dict) -> str | None:
     licence = data["license"]
     if licence is None:
         return "none"
-    spdx = licence.get("spdx_id") or ""
-    return "other" if spdx in ("", "NOASSERTION") else spdx
+    spdx = licence.get("spdx_id") if isinstance(licence, dict) else None
+    if not isinstance(spdx, str) or spdx in ("", "NOASSERTION"):
+        return "other"
+    return spdx[:60]
+
+
+def _text(value, longest: int = 2000) -> str | None:
+    """A text field, or None when the answer holds something else there."""
+    return value[:longest] if isinstance(value, str) else None
+
+
+def _whole(value) -> int | None:
+    """A count (stars, forks), or None when the answer holds something else there."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        return None
+    return value
+
+
+def _flag(value) -> bool | None:
+    return value if isinstance(value, bool) else None
 
 
 def to_repository(data: dict, source: str, as_of: datetime | None = None) -> Repository:
-    description = data.get("description")
-    homepage = data.get("homepage") or None
-    topics = tuple(data.get("topics") or ())
-    name = data.get("full_name") or ""
+    """A repository record from GitHub's JSON; a field of the wrong type counts as unknown.
+
+    Raises
+    ------
+    WorkshopError
+        When the answer is not a JSON object at all.
+    """
+    if not isinstance(data, dict):
+        raise WorkshopError(
+            "GitHub's answer about a repository could not be read (it is not a JSON object). "
+            "Try again in a minute."
+        )
+    description = _text(data.get("description"))
+    homepage = _text(data.get("homepage"), 500) or None
+    raw_topics = data.get("topics")
+    topics = (
+        tuple(t[:50] for t in raw_topics if isinstance(t, str))[:20]
+        if isinstance(raw_topics, list)
+        else ()
+    )
+    name = _text(data.get("full_name"), 200) or ""
     return Repository(
         name=name,
-        url=data.get("html_url") or f"https://github.com/{name}",
+        url=_text(data.get("html_url"), 500) or f"https://github.com/{name}",
         description=description,
-        stars=data.get("stargazers_count"),
-        forks=data.get("forks_count"),
+        stars=_whole(data.get("stargazers_count")),
+        forks=_whole(data.get("forks_count")),
         licence=_licence(data),
-        pushed=parse_time(data.get("pushed_at")),
-        language=data.get("language"),
+        pushed=parse_time(_text(data.get("pushed_at"), 40)),
+        language=_text(data.get("language"), 60),
         homepage=homepage,
         topics=topics,
-        archived=data.get("archived"),
-        fork=data.get("fork"),
-        open_issues=data.get("open_issues_count"),
+        archived=_flag(data.get("archived")),
+        fork=_flag(data.get("fork")),
+        open_issues=_whole(data.get("open_issues_count")),
         demo=demo_in(homepage, description, " ".join(topics)),
         source=source,
-        as_of=parse_time(data.get("_figures_of")) or as_of,  # a recorded item's own date
+        as_of=parse_time(_text(data.get("_figures_of"), 40)) or as_of,  # a recorded item's own date
     )
 
 

@@ -91,7 +91,20 @@ def _coqui_bundle(name: str) -> ModelBundle:
         citation=model.paper,
         sample_rate=_COQUI_RATES[name],
         code_licence=_COQUI_CODE,
+        fetcher=_fetch_coqui,
+        present=_coqui_present,
     )
+
+
+def _fetch_coqui(bundle: ModelBundle) -> None:
+    """Download one coqui-tts model through coqui-tts (XTTS-v2 only once its terms are accepted)."""
+    state = prefetch_coqui([bundle.name])[bundle.name]
+    if state != "ready":
+        raise WorkshopError(f"{bundle.name}: {state}")
+
+
+def _coqui_present(bundle: ModelBundle) -> bool:
+    return _coqui_state(bundle.name) == "downloaded"
 
 
 _PIPER_BUNDLES = tuple(
