@@ -439,7 +439,7 @@ def _resolve(asset: str | Asset) -> Asset:
 
 def _download_path(asset: Asset) -> Path:
     """Where the downloaded file (the archive, for archives) is kept in the cache."""
-    return cache_dir(create=False) / asset.filename
+    return cache_dir(create=False) / str(asset.filename)  # __post_init__ always sets it
 
 
 def _final_path(asset: Asset) -> Path:
@@ -633,7 +633,7 @@ def _unpack(asset: Asset, archive: Path, folder: Path) -> Path:
 
 def _stand_in(asset: Asset) -> Path:
     """The packaged offline stand-in of an asset."""
-    path = Path(str(resources.files("workshop_lib") / asset.offline))
+    path = Path(str(resources.files("workshop_lib") / str(asset.offline)))
     if not path.exists():
         raise WorkshopError(
             f"The offline stand-in for '{asset.name}' should ship with the workshop at {path}, "
@@ -749,8 +749,8 @@ def _attempt(asset: Asset, url: str, destination: Path, progress: bool):
     )
     os.close(handle)
     part = Path(part_name)
-    bar = _Progress(asset.name) if progress else False
-    downloader = pooch.HTTPDownloader(progressbar=bar, chunk_size=_CHUNK, timeout=_TIMEOUT)
+    bar = _Progress(asset.name) if progress else None
+    downloader = pooch.HTTPDownloader(progressbar=bar or False, chunk_size=_CHUNK, timeout=_TIMEOUT)
     try:
         downloader(url, str(part), None)
         actual = _checksum(part, _algorithm(asset))
