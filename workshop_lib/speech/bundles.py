@@ -211,7 +211,7 @@ def prefetch_coqui(names: Iterable[str] | None = None) -> dict[str, str]:
     for name in names if names is not None else coqui_names():
         if name == "xtts_v2" and not xtts_terms_accepted():
             results[name] = (
-                "skipped: accept its terms in notebook 05 first (1.9 GB, non-commercial)"
+                "skipped: accept its terms in notebook 05b first (1.9 GB, non-commercial)"
             )
             continue
         try:
