@@ -127,7 +127,7 @@ def test_speak_refuses_a_non_commercial_voice_and_says_why(client):
 
 def test_speak_refuses_text_over_the_limit(client):
     with pytest.raises(AppError) as refused:
-        client.predict("word " * 50, "espeak-ng", None, 1.0, api_name="/speak")
+        client.predict("word " * 49 + "words", "espeak-ng", None, 1.0, api_name="/speak")
 
     assert "250 characters" in refused.value.message and "200" in refused.value.message
 
@@ -240,7 +240,7 @@ def test_no_uploaded_file_remains_on_the_server(running):
 
     kept = running.files_left()
 
-    assert running.service.uploads and running.service.uploads_left() == []
+    assert running.service.uploads.received and running.service.uploads_left() == []
     assert {hashlib.sha256(path.read_bytes()).hexdigest() for path in kept}.isdisjoint(sent)
     assert not sent_names & {path.name for path in kept}
     assert all(path.is_relative_to(running.folder) for path in kept)

@@ -217,9 +217,10 @@ class LoadReport:
 def send_together(app, photo, *, count: int = 8, timeout: float = 300) -> LoadReport:
     """Send ``count`` colorize requests at once (copies of one photo) and report on the queue.
 
-    Each copy gets its own name (``request_01.png`` ...), so the app's meter can tell them
-    apart. They are sent one right after the other, each as soon as the previous one has joined
-    the queue, so the queue's order is the order sent.
+    Each request comes from its own visitor (its own client, as ``count`` people pressing the
+    button at the same moment), and each copy gets its own name (``request_01.png`` ...), so the
+    app's meter can tell them apart. They are sent one right after the other, each as soon as
+    the previous one has joined the queue, so the queue's order is the order sent.
 
     Parameters
     ----------
@@ -240,14 +241,15 @@ def send_together(app, photo, *, count: int = 8, timeout: float = 300) -> LoadRe
 
     if not 1 <= int(count) <= 100:
         raise WorkshopError("Send between 1 and 100 requests at once.")
-    client = app.client(download_folder=Path(tempfile.mkdtemp(prefix="visitor-")))
+    downloads = Path(tempfile.mkdtemp(prefix="visitor-"))
+    clients = [app.client(download_folder=downloads) for _ in range(int(count))]
     folder = Path(tempfile.mkdtemp(prefix="requests-"))
     suffix = Path(str(photo)).suffix or ".png"
     names = [f"request_{number:02d}{suffix}" for number in range(1, count + 1)]
     before = len(app.meter.records)
     jobs, submitted = [], []
     try:
-        for name in names:
+        for name, client in zip(names, clients, strict=True):
             copy = folder / name
             shutil.copy(photo, copy)
             submitted.append(time.time())
@@ -265,6 +267,6 @@ def send_together(app, photo, *, count: int = 8, timeout: float = 300) -> LoadRe
                 answers.append(Reply(False, message=str(err)))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-        shutil.rmtree(client.download_files, ignore_errors=True)
+        shutil.rmtree(downloads, ignore_errors=True)
     records = [r for r in app.meter.records[before:] if r.label in names]
     return LoadReport(names, submitted, records, answers, app.concurrency)
