@@ -81,14 +81,9 @@ def build(gr, service: Service, queue: FairQueue):
     -------
     gradio.Blocks
     """
-    limits = service.limits
     blocks = gr.Blocks(
         title="Workshop app: colour, speak, separate",
-        analytics_enabled=False,
-        delete_cache=(
-            max(1, min(60, int(limits.results_minutes * 15))),
-            int(limits.results_minutes * 60),
-        ),
+        analytics_enabled=False,  # old files are swept by the app (WorkshopApp.private)
     )
     with blocks:
         gr.Markdown(

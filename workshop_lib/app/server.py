@@ -210,7 +210,7 @@ class WorkshopApp:
             app_kwargs={"middleware": [_middleware(self.service)]},
         )
         self.url, self.share_url = local_url, share_url
-        self.private.start_sweeping(self.limits.results_minutes * 60)
+        self.private.start_sweeping(self.limits.results_minutes * 60, self.service.uploads.kept)
 
     def _catch_sigterm(self) -> None:
         """On SIGTERM, close the app (deleting its folder), then stop as SIGTERM would."""
@@ -320,7 +320,11 @@ class WorkshopApp:
             raise WorkshopError("Start the app first: my_app.launch().")
         Path(download_folder).mkdir(parents=True, exist_ok=True)
         return Client(
-            self.url, verbose=False, download_files=str(download_folder), analytics_enabled=False
+            self.url,
+            verbose=False,
+            download_files=str(download_folder),
+            analytics_enabled=False,
+            httpx_kwargs={"timeout": 120},  # a busy small computer answers slowly, not never
         )
 
 

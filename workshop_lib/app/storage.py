@@ -1,4 +1,4 @@
-"""The app's private folder: made with a lock, swept of old results, removed however the app stops.
+"""The app's private folder: made with a lock, swept of old files, removed however the app stops.
 
 Every running app holds an open, locked file in its folder (``owner.lock``, with the process
 number written in it). The lock goes away with the process, whether it closed properly or
@@ -14,13 +14,13 @@ import shutil
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 __all__ = ["PREFIX", "PrivateFolder", "remove_stale"]
 
 PREFIX = "workshop-app-"
 _LOCK = "owner.lock"
-_YOUNG_SECONDS = 60  # a folder without a lock file this young may be one being made right now
 
 try:  # POSIX: the kernel drops the lock when the process ends, however it ends
     import fcntl
@@ -50,9 +50,7 @@ def _alive(pid: int) -> bool:
 def _left_over(folder: Path) -> bool:
     """True when no running app owns this folder (its owner crashed or was killed)."""
     lock = folder / _LOCK
-    if not lock.exists():
-        with contextlib.suppress(OSError):
-            return time.time() - folder.stat().st_mtime > _YOUNG_SECONDS
+    if not lock.exists():  # being made right now, or made by another program: leave it
         return False
     if fcntl is None:
         try:
@@ -123,27 +121,38 @@ class PrivateFolder:
             return []
         return sorted(p for p in self.path.rglob("*") if p.is_file() and p.name != _LOCK)
 
-    def sweep(self, age_seconds: float) -> int:
-        """Delete the result folders older than ``age_seconds``; returns how many."""
+    def sweep(self, age_seconds: float, keep: Callable[[Path, float], bool] | None = None) -> int:
+        """Delete every file older than ``age_seconds`` (results, Gradio's copies, uploads).
+
+        ``keep(path, age)`` may spare a file (an upload that a waiting request still needs).
+        Returns how many files were deleted.
+        """
         deleted = 0
         now = time.time()
-        with contextlib.suppress(OSError):
-            for folder in list(self.results.iterdir()):
-                with contextlib.suppress(OSError):
+        for path in self.files():
+            with contextlib.suppress(OSError):
+                age = now - max(path.lstat().st_ctime, path.lstat().st_mtime)
+                if age > age_seconds and not (keep and keep(path, age)):
+                    path.unlink()
+                    deleted += 1
+        for folder in sorted(self.path.rglob("*"), key=lambda p: len(p.parts), reverse=True):
+            with contextlib.suppress(OSError):  # only old, empty ones go (not one being filled)
+                if folder.is_dir() and not folder.is_symlink():
                     if now - folder.stat().st_mtime > age_seconds:
-                        shutil.rmtree(folder, ignore_errors=True)
-                        deleted += 1
+                        folder.rmdir()
         return deleted
 
-    def start_sweeping(self, age_seconds: float) -> None:
-        """Sweep old results in the background (every ``age_seconds / 4``, at most every minute)."""
+    def start_sweeping(
+        self, age_seconds: float, keep: Callable[[Path, float], bool] | None = None
+    ) -> None:
+        """Sweep in the background (every ``age_seconds / 4``, at least every minute)."""
         if self._sweeper is not None:
             return
         every = min(max(age_seconds / 4, 0.5), 60)
 
         def run() -> None:
             while not self._stop.wait(every):
-                self.sweep(age_seconds)
+                self.sweep(age_seconds, keep)
 
         self._sweeper = threading.Thread(target=run, name="workshop-app-sweeper", daemon=True)
         self._sweeper.start()

@@ -18,7 +18,10 @@ import threading
 from collections import Counter
 from pathlib import Path
 
-__all__ = ["UploadCounter", "Uploads"]
+__all__ = ["LONGEST_WAIT", "UploadCounter", "Uploads"]
+
+LONGEST_WAIT = 3600
+"""Seconds an upload is kept for a request that has not read it yet (then it is deleted)."""
 
 
 class Uploads:
@@ -104,6 +107,11 @@ class Uploads:
         inside = self._inside(path)
         with self._lock:
             return self._counts.get(inside, 0) if inside else 0
+
+    def kept(self, path, age: float) -> bool:
+        """Should the sweep spare this file? Yes for an upload a request still needs (for up
+        to :data:`LONGEST_WAIT` seconds: a visitor who uploaded and left does not keep it)."""
+        return age < LONGEST_WAIT and self.needed(path) > 0
 
     def left(self) -> list[Path]:
         """Uploads read by a request that are still on the server (should be none)."""
