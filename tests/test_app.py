@@ -9,8 +9,6 @@ import json
 import os
 import signal
 import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -287,35 +285,16 @@ def test_capacity_of_a_server(workers, per_hour, last_waits):
 
 
 def test_command_line_starts_the_app_and_ctrl_c_cleans_up(tmp_path):
-    port = free_port()
-    env = {**os.environ, "WORKSHOP_OFFLINE": "1", "GRADIO_TEMP_DIR": str(tmp_path / "before")}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "workshop_lib", "app", "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-    )
-    try:
-        import httpx
+    from test_app_stopping import CommandLineApp
 
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("the app did not answer within 90 seconds")
-        process.send_signal(signal.SIGINT)
-        output, _ = process.communicate(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
+    started = CommandLineApp(tmp_path)
+    folder = started.folder()
+    started.wait_until_serving()
+    assert folder.is_dir()
 
-    assert process.returncode == 0, output
-    folder = Path(output.split("kept in ", 1)[1].split(" while", 1)[0])
+    code = started.stop(signal.SIGINT)
+
+    assert code == 0, started.output
     assert folder.name.startswith("workshop-app-") and not folder.exists()
 
 
