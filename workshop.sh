@@ -3,6 +3,8 @@
 #
 #   bash workshop.sh lab     install everything (once), then open the workshop in JupyterLab
 #   bash workshop.sh test    install everything (once), then run the whole test suite offline
+#   bash workshop.sh test --quick   the loop to use while working: everything but the notebooks,
+#                            the browser tests and the slow tests (a few minutes on 2 cores)
 #   bash workshop.sh install install everything, nothing else
 #
 # It makes a virtual environment in .venv (PyTorch and friends: about 5 GB), installs the
@@ -103,9 +105,15 @@ case "$command" in
   test)
     install_system_programs workshop_lib/system_programs.txt tests/system_programs.txt
     install_python_packages
-    say "Running the tests offline"
     export WORKSHOP_OFFLINE=1
-    exec "$venv/bin/python" -m pytest "${@:2}"
+    args=("${@:2}")
+    if [[ "${args[0]:-}" == "--quick" ]]; then
+      say "Running the quick tests offline (no notebooks, browser, Colab-path or slow tests)"
+      args=(-m "not notebook and not browser and not colab and not slow" "${args[@]:1}")
+    else
+      say "Running the tests offline"
+    fi
+    exec "$venv/bin/python" -m pytest "${args[@]}"
     ;;
   *)
     echo "usage: bash workshop.sh [lab|test|install]" >&2

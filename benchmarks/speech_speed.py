@@ -50,7 +50,7 @@ def _first_audio(engine) -> float:
 
 
 def classic_rows(repeats: int) -> list[tuple]:
-    from workshop_lib.speech import available_engines
+    from workshop_lib.speech.registry import available_engines
 
     rows = []
     for engine in available_engines("classic"):
@@ -144,7 +144,7 @@ def main(argv=None) -> int:
     if args.threads:
         torch.set_num_threads(args.threads)
 
-    from workshop_lib.speech import CoquiEngine
+    from workshop_lib.speech.coqui import CoquiEngine
 
     print(
         f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPU threads, "

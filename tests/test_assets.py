@@ -110,7 +110,7 @@ def make_asset(urls, digest=None, **options) -> Asset:
     fields = {
         "name": "tiny",
         "urls": urls,
-        "sha256": digest or sha256(CONTENT),
+        "sha256": sha256(CONTENT) if digest is None else digest,
         "size": len(CONTENT),
         "licence": "CC0",
         "citation": "nobody, 2025",
@@ -477,7 +477,9 @@ def test_status_reports_every_asset_as_missing_in_an_empty_cache(cache):
 def test_registry_entry_is_well_formed(asset):
     assert asset.urls
     assert all(url.startswith("https://") for url in asset.urls)
-    assert re.fullmatch(r"[0-9a-f]{64}|[0-9a-f]{8,63}", asset.sha256)
+    assert re.fullmatch(r"[0-9a-f]{64}|[0-9a-f]{8,63}", asset.sha256) or (
+        asset.sha256 == "" and re.fullmatch(r"[0-9a-f]{32}", asset.md5)  # publisher lists MD5 only
+    )
     assert asset.size > 0
     assert asset.licence.strip()
     assert asset.purpose.strip()
@@ -488,10 +490,22 @@ def test_registry_entry_is_well_formed(asset):
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("sha256", "abc"), ("sha256", "z" * 64), ("extract", "rar"), ("urls", ())],
+    [("sha256", "abc"), ("sha256", "z" * 64), ("sha256", ""), ("extract", "rar"), ("urls", ())],
 )
 def test_asset_refuses_a_malformed_field(field, value):
+    # An empty sha256 is refused too unless a 32-character md5 is given instead.
     good = make_asset("https://example.invalid/tiny.bin")
 
     with pytest.raises(ValueError):
         dataclasses.replace(good, **{field: value})
+
+
+def test_an_md5_only_asset_downloads_checked_and_refuses_a_changed_file(server, cache):
+    md5 = hashlib.md5(CONTENT).hexdigest()
+    asset = make_asset(server.publish("tiny.bin"), digest="", md5=md5)
+    wrong = make_asset(server.publish("other.bin", CONTENT + b"!"), digest="", md5=md5)
+
+    assert fetch(asset, progress=False).read_bytes() == CONTENT
+    with pytest.raises(WorkshopError, match=f"expected md5 {md5}"):
+        fetch(dataclasses.replace(wrong, filename="other.bin"), progress=False)
+    assert "other.bin" not in leftovers(cache)

@@ -10,7 +10,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -22,6 +21,24 @@ pytestmark = [pytest.mark.colab, pytest.mark.slow]
 REPO = Path(__file__).resolve().parent.parent
 COLAB = REPO / "tests" / "colab"
 VENV = Path(os.environ.get("WORKSHOP_COLAB_VENV", REPO / ".venv-colab"))
+COLAB_PYTHON = "3.13"  # Colab's Python since August 2026 (googlecolab/colabtools#6081)
+
+
+def colab_interpreter() -> str:
+    """A Python 3.13 to build the Colab-like environment with: $WORKSHOP_COLAB_PYTHON, the PATH,
+    or pyenv's versions folder (this project's machines have 3.13 through pyenv)."""
+    candidates = [os.environ.get("WORKSHOP_COLAB_PYTHON"), shutil.which(f"python{COLAB_PYTHON}")]
+    pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+    candidates += sorted(str(p) for p in pyenv.glob(f"{COLAB_PYTHON}*/bin/python{COLAB_PYTHON}"))
+    for candidate in filter(None, candidates):
+        if Path(candidate).exists():
+            return candidate
+    pytest.fail(
+        f"The Colab path needs Python {COLAB_PYTHON} (Colab's version). Install it (for example "
+        f"'pyenv install {COLAB_PYTHON}') or point WORKSHOP_COLAB_PYTHON at it."
+    )
+
+
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
 
 # Installed by Colab; a setup cell that changes any of these breaks the learner's runtime.
@@ -34,15 +51,16 @@ def colab_python():
     python = VENV / "bin" / "python"
     requirements = COLAB / "requirements.txt"
     stamp = VENV / ".colab-requirements"
-    if not (python.exists() and stamp.exists() and stamp.read_text() == requirements.read_text()):
+    wanted = f"python {COLAB_PYTHON}\n" + requirements.read_text()
+    if not (python.exists() and stamp.exists() and stamp.read_text() == wanted):
         shutil.rmtree(VENV, ignore_errors=True)
-        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+        subprocess.run([colab_interpreter(), "-m", "venv", str(VENV)], check=True)
         started = time.monotonic()
         subprocess.run(
             [str(python), "-m", "pip", "install", "--quiet", "-r", str(requirements)], check=True
         )
         print(f"Colab-like environment built in {time.monotonic() - started:.0f} s")
-        stamp.write_text(requirements.read_text())
+        stamp.write_text(wanted)
     return python
 
 

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from workshop_lib.assets import bundled
-from workshop_lib.colorize import Colorizer, apply, hint_sweep, weights
+from workshop_lib.colorize import Colorizer, apply, from_pretrained, hint_sweep
 
 pytestmark = [pytest.mark.network, pytest.mark.slow]
 
@@ -22,7 +22,7 @@ def online(monkeypatch):
 
 @pytest.mark.parametrize("name", ["siggraph17", "eccv16"])
 def test_the_published_weights_load_strictly_at_full_width(name):
-    model = weights.from_pretrained(name, device="cpu")
+    model = from_pretrained(name, device="cpu")
 
     assert model.width == 64
 
@@ -61,7 +61,7 @@ def test_with_our_hint_convention_the_hint_colour_appears_where_it_was_given():
 
 
 def test_fast_path_is_within_one_lab_unit_with_the_real_weights():
-    model = weights.from_pretrained("siggraph17", device="cpu")
+    model = from_pretrained("siggraph17", device="cpu")
     colorizer = Colorizer(bundled("images/rocket.jpg"), device="cpu")
     lightness = torch.from_numpy(colorizer._network_l)[None, None]
     ab, mask = apply.encode_hints([colorizer.add_hint(300, 200, "orange")], colorizer.size)

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from workshop_lib import WorkshopError, assets
-from workshop_lib.colorize import weights
+from workshop_lib.colorize import bundles, from_pretrained, weights
 from workshop_lib.colorize.model import ECCVGenerator, SIGGRAPHGenerator
 
 PUBLISHED = json.loads(
@@ -97,7 +97,7 @@ def test_offline_stand_ins_are_small_files_of_the_same_classes(name, monkeypatch
     monkeypatch.setenv("WORKSHOP_OFFLINE", "1")
 
     path = assets.fetch(name)
-    model = weights.from_pretrained(name, device="cpu")
+    model = from_pretrained(name, device="cpu")
 
     assert path.stat().st_size < 2_000_000
     assert type(model) is weights.MODELS[name]
@@ -109,15 +109,45 @@ def test_offline_stand_ins_are_small_files_of_the_same_classes(name, monkeypatch
 def test_the_loaded_network_is_kept_for_the_next_call(monkeypatch):
     monkeypatch.setenv("WORKSHOP_OFFLINE", "1")
 
-    first = weights.from_pretrained("siggraph17", device="cpu")
-    second = weights.from_pretrained("siggraph17", device="cpu")
+    first = from_pretrained("siggraph17", device="cpu")
+    second = from_pretrained("siggraph17", device="cpu")
 
     assert first is second
 
 
 def test_an_unknown_model_name_lists_the_known_ones():
     with pytest.raises(WorkshopError, match=r"'siggraph17'.*'eccv16'"):
-        weights.from_pretrained("deoldify")
+        from_pretrained("deoldify")
+
+
+@pytest.mark.parametrize("name", ["siggraph17", "eccv16"])
+def test_each_network_is_a_bundle_with_its_file_size_and_licence(name):
+    bundle = bundles.bundle(name)
+
+    assert bundle.task == "colorize"
+    assert bundle.assets == (name,)
+    assert bundle.input_size == 256
+    assert bundle.licence.startswith("BSD-2-Clause")
+    assert "Zhang" in bundle.citation
+    assert [b.name for b in bundles.BUNDLES] == ["siggraph17", "eccv16"]
+
+
+@pytest.mark.parametrize("device", ["cpu", torch.device("cpu"), None])
+def test_a_bundle_loads_for_every_form_of_device(device, monkeypatch):
+    monkeypatch.setenv("WORKSHOP_OFFLINE", "1")
+    monkeypatch.setenv("WORKSHOP_DEVICE", "cpu")
+
+    model = bundles.bundle("eccv16").load(device)
+
+    assert next(model.parameters()).device == torch.device("cpu")
+    assert model is from_pretrained("eccv16", device=device)
+    assert "stand-in" in bundles.bundle("eccv16").stand_in_note()
+
+
+def test_the_catalog_lists_the_colorization_bundles():
+    from workshop_lib import catalog
+
+    assert {"siggraph17", "eccv16"} <= set(catalog.BUNDLES)
 
 
 def test_the_registry_names_the_authors_files():

@@ -10,7 +10,8 @@ from PIL import Image
 
 from workshop_lib.assets import bundled
 from workshop_lib.colorize import Colorizer, ColorizeWidget, PlainColorizeWidget
-from workshop_lib.colorize.widget import _LatestOnly, colorize_widget
+from workshop_lib.colorize.widget import colorize_widget
+from workshop_lib.colorize.worker import LatestOnly
 
 
 @pytest.fixture(autouse=True)
@@ -213,7 +214,7 @@ def test_only_the_newest_request_is_computed():
             gate.wait(5)
         done.append(request)
 
-    worker = _LatestOnly(work)
+    worker = LatestOnly(work)
     worker.submit(0)
     time.sleep(0.1)  # request 0 is now being computed
     for request in range(1, 6):
@@ -264,3 +265,101 @@ def test_saved_notebooks_get_a_still_picture_of_photo_and_result(widget):
     still = Image.open(io.BytesIO(base64.b64decode(data["image/png"])))
     assert "application/vnd.jupyter.widget-view+json" in data
     assert still.width > 2 * still.height - 50  # two pictures side by side
+
+
+# --- the one widget guard: a learner's mistake, and a fault of ours --------------------------------
+
+
+def test_a_mistake_shows_its_sentence_without_details_and_keeps_the_hints(widget):
+    act(widget, "press", x=100, y=100)
+
+    act(widget, "press", x=5000, y=5)
+
+    assert "outside the photo" in widget.status
+    assert widget.status_details == ""
+    assert len(widget.hints) == 1
+
+
+def test_a_fault_shows_one_sentence_with_details_logged_and_keeps_the_hints(
+    widget, monkeypatch, caplog
+):
+    act(widget, "press", x=100, y=100)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a fault inside the library")
+
+    monkeypatch.setattr(widget.colorizer, "add_hint", broken)
+    with caplog.at_level("ERROR", logger="workshop_lib"):
+        act(widget, "press", x=300, y=300)
+
+    assert widget.status.startswith("Something went wrong while placing the hint.")
+    assert "RuntimeError: a fault inside the library" in widget.status_details
+    assert "a fault inside the library" in caplog.text
+    assert len(widget.hints) == 1 and widget.colorizer.hints[0].x == 100
+    monkeypatch.undo()
+    act(widget, "press", x=300, y=300)  # still usable, and the message goes
+    assert len(widget.hints) == 2 and widget.status_details == ""
+
+
+def test_a_fault_while_colouring_is_shown_and_the_widget_is_not_left_working(widget, monkeypatch):
+    act(widget, "press", x=100, y=100)
+
+    def broken(*args, **kwargs):
+        raise ValueError("the network broke")
+
+    monkeypatch.setattr(widget.colorizer, "result", broken)
+    act(widget, "press", x=300, y=300)
+
+    assert widget.status.startswith("Something went wrong while colouring the photo.")
+    assert "ValueError: the network broke" in widget.status_details
+    assert not widget.busy
+    assert len(widget.colorizer.hints) == 2
+
+
+def test_a_bad_colour_from_the_browser_is_refused_and_the_old_one_kept(widget):
+    widget.color = "#00ff00"
+
+    widget.color = "rgb(300, 0, 0)"
+
+    assert "0 to 255" in widget.status
+    assert widget.color == "#00ff00"
+
+
+def _plain(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    return colorize_widget(Colorizer(bundled("images/chelsea.jpg")), plain=True)
+
+
+def test_the_plain_widget_shows_a_mistake_and_keeps_the_hints(tmp_path, monkeypatch):
+    plain = _plain(tmp_path, monkeypatch)
+    plain.buttons[0].click()  # a first hint
+
+    (tmp_path / "colorized").write_text("a file where the folder should go")
+    plain.buttons[3].click()  # Save
+
+    assert "Could not save into colorized" in plain.status.value
+    assert "<details>" not in plain.status.value
+    assert len(plain.colorizer.hints) == 1
+
+
+def test_the_plain_widget_shows_a_fault_with_folded_details(tmp_path, monkeypatch):
+    plain = _plain(tmp_path, monkeypatch)
+    plain.buttons[0].click()
+
+    def broken(*args, **kwargs):
+        raise OSError("disk on fire")
+
+    monkeypatch.setattr(plain.colorizer, "save", broken)
+    plain.buttons[3].click()  # Save
+
+    assert "Something went wrong while doing &#x27;Save&#x27;" in plain.status.value
+    assert "<details>" in plain.status.value and "disk on fire" in plain.status.value
+    assert len(plain.colorizer.hints) == 1
+
+
+def test_hints_are_sent_with_the_square_they_cover_on_the_canvas(widget):
+    act(widget, "press", x=100, y=100)  # size 5 on a 512-pixel photo shown at 256: 2.5 -> 3
+    widget.hint_size = 9
+    widget.wait()
+
+    assert widget.hints[0]["half"] == [4.5, 4.5]

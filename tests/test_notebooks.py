@@ -179,7 +179,37 @@ def test_setup_cell_installs_from_the_configured_repository():
     source = tool.setup_source(meta, config)
 
     assert '%pip install --quiet "workshop_lib @ git+https://github.com/fablab/kit@v2"' in source
-    assert 'workshop_lib.setup(system=["ffmpeg"])' in source
+    assert source.endswith('.setup(system=["ffmpeg"])')
+    assert len(source.splitlines()) <= tool.SETUP_LINES
+    assert source.startswith("# @title ")
+
+
+def test_setup_cell_leaves_programs_of_its_extras_to_the_library():
+    meta = dict(GOOD_METADATA, extras=["speech", "voices"], system=["espeak-ng", "flite", "gcc"])
+
+    source = tool.setup_source(meta, tool.settings())
+
+    assert source.endswith('.setup("speech", "voices", system=["gcc"])')
+    assert len(source.splitlines()) <= tool.SETUP_LINES
+
+
+def test_stamped_setup_cell_is_a_hidden_form(tmp_path):
+    nb = nbformat.read(make_notebook(tmp_path), as_version=4)
+
+    setup = nb.cells[1]
+
+    assert setup.metadata["cellView"] == "form"
+    assert setup.metadata["jupyter"]["source_hidden"] is True
+
+
+def test_after_run_all_is_shown_at_the_top(tmp_path):
+    meta = dict(GOOD_METADATA, after_run_all="Upload a photo, then run the cell under it.")
+
+    header = tool.header_source(meta, "01_demo.ipynb", tool.settings())
+
+    assert "**After *Run all*:** Upload a photo, then run the cell under it." in header
+    assert tool.metadata_problems(meta) == []
+    assert tool.metadata_problems(dict(meta, after_run_all="Two. Sentences.")) != []
 
 
 def test_badge_points_at_the_notebook_on_the_configured_branch():
@@ -227,7 +257,13 @@ def test_missing_metadata_is_reported(tmp_path):
 def test_file_name_must_be_numbered_snake_case(tmp_path):
     path = make_notebook(tmp_path, name="Demo Notebook.ipynb")
 
-    assert "file name should look like 01_snake_case.ipynb" in tool.check(path)
+    assert any("file name should look like" in problem for problem in tool.check(path))
+
+
+def test_a_split_notebook_may_have_a_letter_after_its_number(tmp_path):
+    path = make_notebook(tmp_path, name="05a_talking_machines.ipynb")
+
+    assert tool.check(path) == []
 
 
 def test_hand_formatted_json_is_reported(tmp_path):

@@ -137,7 +137,8 @@ def test_setup_on_colab_enables_custom_widgets(fake_colab):
     assert report.place == "colab"
     assert report.installed == ()
     assert fake_colab == ["enable_custom_widget_manager"]
-    assert str(report).startswith("Running in Google Colab")
+    assert str(report).startswith("Ready: ")
+    assert "on Google Colab" in str(report)
 
 
 def test_setup_elsewhere_names_missing_programs(monkeypatch):
@@ -159,6 +160,7 @@ def test_setup_report_warns_that_offline_results_are_not_real(monkeypatch):
 
     assert report.offline
     assert "not the real models' results" in str(report)
+    assert len(str(report).splitlines()) == 1
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")

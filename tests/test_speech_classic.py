@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 
 from workshop_lib.errors import WorkshopError
-from workshop_lib.speech import CLASSIC, get_engine, phonemes, transcribe, word_error_rate
+from workshop_lib.speech import get_engine, phonemes
+from workshop_lib.speech.evaluate import transcribe, word_error_rate
+from workshop_lib.speech.registry import CLASSIC
 
 SENTENCE = "Daisy, Daisy, give me your answer do. Welcome to the library machine learning workshop."
 RATES = {

@@ -5,20 +5,20 @@ import pytest
 
 from workshop_lib.errors import WorkshopError
 from workshop_lib.speech import (
-    CLASSIC,
-    NEURAL,
-    SERVICES,
-    TIMELINE,
     measure,
     measurements_table,
     plot_side_by_side,
+    speak_with_every_engine,
+)
+from workshop_lib.speech.evaluate import transcribe, word_error_rate
+from workshop_lib.speech.history import (
+    SERVICES,
+    TIMELINE,
     plot_timeline,
     services_table,
-    speak_with_every_engine,
     timeline_table,
-    transcribe,
-    word_error_rate,
 )
+from workshop_lib.speech.registry import CLASSIC, NEURAL
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Neural voices through coqui-tts, offline, with the tiny random-weight models (workshop_lib.speech.neural).
+"""Neural voices through coqui-tts, offline, with the tiny random-weight models (workshop_lib.speech.coqui).
 
 The models load through exactly the code a learner's download goes through after the download:
 coqui's file layout and path fix-up, ``TTS(model_path=..., config_path=...)``, the device from
@@ -17,15 +17,10 @@ import torch
 
 from workshop_lib.errors import WorkshopError
 from workshop_lib.runtime import pick_device
-from workshop_lib.speech import (
-    MODELS,
-    ClonedVoice,
-    CoquiEngine,
-    RecordingStore,
-    XttsEngine,
-    accept_xtts_terms,
-    xtts_terms_accepted,
-)
+from workshop_lib.speech import RecordingStore
+from workshop_lib.speech.coqui import ClonedVoice, CoquiEngine
+from workshop_lib.speech.coqui_models import MODELS
+from workshop_lib.speech.xtts import XttsEngine, accept_xtts_terms, xtts_terms_accepted
 
 pytest.importorskip("TTS", reason="coqui-tts is part of the speech extra")
 

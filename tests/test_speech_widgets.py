@@ -6,13 +6,8 @@ import numpy as np
 import pytest
 import soundfile
 
-from workshop_lib.speech import (
-    ConsentBox,
-    HistoryPlayer,
-    RecorderWidget,
-    RecordingStore,
-    SpeakWidget,
-)
+from workshop_lib.speech import ConsentBox, HistoryPlayer, RecordingStore, SpeakWidget
+from workshop_lib.speech.widget import RecorderWidget
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@
 Writes workshop_lib/colorize/offline/siggraph17-tiny.pth and eccv16-tiny.pth: state dicts of the
 SAME classes as the published networks (workshop_lib.colorize.model) at width 4 instead of 64,
 saved with torch.save like the authors' files, so they load through the same path
-(weights.from_pretrained -> assets.fetch -> torch.load(weights_only=True) -> strict load).
+(from_pretrained -> weights.load -> assets.fetch -> torch.load(weights_only=True) -> strict load).
 
 The weights are random (fixed seed). Two things make the stand-ins behave like colorizers in
 shape, not in skill: the BatchNorm statistics are measured on the bundled sample photos (so the

@@ -15,7 +15,6 @@ import argparse
 import copy
 import json
 import re
-import subprocess
 import sys
 import tomllib
 import uuid
@@ -24,14 +23,14 @@ from pathlib import Path
 import nbformat
 
 from workshop_lib.errors import WorkshopError
-from workshop_lib.runtime import find_program, system_programs
+from workshop_lib.runtime import EXTRAS, find_program, system_programs
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
 HEADER_TAG = "workshop-header"
 SETUP_TAG = "workshop-setup"
-FILE_NAME = re.compile(r"\d\d_[a-z0-9]+(_[a-z0-9]+)*\.ipynb")
+FILE_NAME = re.compile(r"\d\d[a-z]?_[a-z0-9]+(_[a-z0-9]+)*\.ipynb")
 ENDING = ("What you learned", "Try it yourself")  # headings that must be near the end
 ENDING_CELLS = 6  # ... within this many cells from the end
 
@@ -44,9 +43,14 @@ FIELDS = {
     "gpu": "'not needed', 'helps' or 'recommended'",
     "needs": "what the learner needs, one line",
     "system": "programs/voices used, from workshop_lib/system_programs.txt (program or package)",
-    "extras": "optional: extras of workshop_lib the setup cell installs, such as ['speech']",
+    "extras": "optional: parts the setup cell gets ready (workshop_lib.runtime.EXTRAS), such as ['speech']",
+    "after_run_all": "one sentence: the one thing to do after Run all (shown at the top)",
 }
-OPTIONAL = ("extras",)
+OPTIONAL = ("extras", "after_run_all")
+SETUP_LINES = 5  # the setup cell's most lines
+SETUP_TITLE = "# @title Setup: run this cell first (on Colab it installs the workshop library: about a minute)"
+# Colab shows the cell as a form (code hidden); JupyterLab hides its code; the handout folds it.
+SETUP_METADATA = {"cellView": "form", "jupyter": {"source_hidden": True}}
 GPU_LINES = {
     "not needed": "not needed: everything runs on the computer's ordinary processor (CPU).",
     "helps": "helps: without one the demos run on the CPU, only slower.",
@@ -88,6 +92,14 @@ def metadata_problems(meta) -> list[str]:
         not promise.rstrip().endswith((".", "!", "?")) or ". " in promise
     ):
         bad("promise", "one sentence ending in a full stop")
+    after = meta.get("after_run_all")
+    if after is not None and (
+        not isinstance(after, str)
+        or "\n" in after
+        or not after.rstrip().endswith((".", "!"))
+        or ". " in after.strip()
+    ):
+        bad("after_run_all", "one sentence ending in a full stop")
     objectives = meta.get("objectives")
     if not (
         isinstance(objectives, list)
@@ -105,9 +117,8 @@ def metadata_problems(meta) -> list[str]:
         known = sorted(entry.name for entry in system_programs().values())
         bad("system", f"a list of names from system_programs.txt ({', '.join(known)})")
     extras = meta.get("extras", [])
-    known_extras = _extras()
-    if not isinstance(extras, list) or not all(e in known_extras for e in extras):
-        bad("extras", f"a list of extras from pyproject.toml ({', '.join(sorted(known_extras))})")
+    if not isinstance(extras, list) or not all(e in EXTRAS for e in extras):
+        bad("extras", f"a list of extras from workshop_lib.runtime.EXTRAS ({', '.join(EXTRAS)})")
     return problems
 
 
@@ -119,25 +130,6 @@ def _known_program(name) -> bool:
     return True
 
 
-def _ruff_format(code: str) -> str:
-    """Format plain Python the way `ruff format` formats the notebooks (long calls get wrapped)."""
-    result = subprocess.run(
-        [sys.executable, "-m", "ruff", "format", "--stdin-filename", "setup.py", "-"],
-        input=code,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=True,
-    )
-    return result.stdout.rstrip("\n")
-
-
-def _extras(pyproject: Path = ROOT / "pyproject.toml") -> set[str]:
-    """The optional-dependency groups (extras) pyproject.toml defines."""
-    project = tomllib.loads(pyproject.read_text("utf-8"))["project"]
-    return set(project.get("optional-dependencies", {}))
-
-
 def header_source(meta: dict, file_name: str, config: dict) -> str:
     """The markdown of the first cell: title, Colab badge, promise, objectives, time, GPU, needs."""
     colab = (
@@ -146,10 +138,13 @@ def header_source(meta: dict, file_name: str, config: dict) -> str:
     )
     badge = "https://colab.research.google.com/assets/colab-badge.svg"
     objectives = "\n".join(f"- {objective}" for objective in meta["objectives"])
+    after = meta.get("after_run_all")
+    after = f"> **After *Run all*:** {after}\n\n" if after else ""
     return (
         f"# {meta['title']}\n\n"
         f"[![Open In Colab]({badge})]({colab})\n\n"
         f"{meta['promise']}\n\n"
+        f"{after}"
         f"**Learning objectives**\n\n{objectives}\n\n"
         "**Before you start**\n\n"
         f"- ⏱ About {meta['minutes']} minutes\n"
@@ -159,26 +154,25 @@ def header_source(meta: dict, file_name: str, config: dict) -> str:
 
 
 def setup_source(meta: dict, config: dict) -> str:
-    """The code of the second cell: install workshop_lib on Colab if missing, then setup()."""
-    system = meta["system"]
-    call = f"workshop_lib.setup(system={json.dumps(system)})" if system else "workshop_lib.setup()"
-    if len(call) > 100:
-        call = _ruff_format(call)
-    source = f"git+https://github.com/{config['repository']}@{config['branch']}"
+    """The code of the second cell (at most 5 lines, a Colab form).
+
+    On Colab it installs workshop_lib from the repository when it is not loaded yet; then
+    workshop_lib.setup() gets the notebook's extras ready and says in one line what runs where.
+    It has no import statement, so the formatter adds no blank line and it stays 5 lines.
+    """
     extras = meta.get("extras", [])
-    package = f"workshop_lib[{','.join(extras)}]" if extras else "workshop_lib"
+    covered = {find_program(program).program for name in extras for program in EXTRAS[name].system}
+    system = [name for name in meta["system"] if find_program(name).program not in covered]
+    arguments = [json.dumps(name) for name in extras]
+    if system:
+        arguments.append(f"system={json.dumps(system)}")
+    source = f"git+https://github.com/{config['repository']}@{config['branch']}"
     return (
-        "# Setup: on Colab this installs the workshop library (about a minute); "
-        "your computer already has it.\n"
-        "import importlib.util\n"
-        "import sys\n"
-        "\n"
-        'if "google.colab" in sys.modules and importlib.util.find_spec("workshop_lib") is None:\n'
-        f'    %pip install --quiet "{package} @ {source}"\n'
-        "\n"
-        "import workshop_lib\n"
-        "\n"
-        f"{call}"
+        f"{SETUP_TITLE}\n"
+        'if "google.colab" in __import__("sys").modules and "workshop_lib" not in globals():\n'
+        f'    %pip install --quiet "workshop_lib @ {source}"\n'
+        'workshop_lib = __import__("workshop_lib")\n'
+        f"workshop_lib.setup({', '.join(arguments)})"
     )
 
 
@@ -202,6 +196,7 @@ def stamp(nb, file_name: str, config: dict | None = None):
     header.metadata["tags"] = [HEADER_TAG]
     header.id = HEADER_TAG
     setup = nbformat.v4.new_code_cell(setup_source(meta, config))
+    setup.metadata.update(copy.deepcopy(SETUP_METADATA))
     setup.metadata["tags"] = [SETUP_TAG]
     setup.id = SETUP_TAG
     nb.cells = [header, setup] + [cell for cell in nb.cells if id(cell) not in old]
@@ -239,7 +234,7 @@ def check(path: Path, config: dict | None = None) -> list[str]:
     path = Path(path)
     problems = []
     if not FILE_NAME.fullmatch(path.name):
-        problems.append("file name should look like 01_snake_case.ipynb")
+        problems.append("file name should look like 01_snake_case.ipynb or 05a_snake_case.ipynb")
     text = path.read_text("utf-8")
     try:
         nb = nbformat.reads(text, as_version=4)
@@ -260,7 +255,7 @@ def check(path: Path, config: dict | None = None) -> list[str]:
         expected = stamp(copy.deepcopy(nb), path.name, config).cells[:2]
         for cell, want, what in zip(nb.cells[:2], expected, ("header", "setup"), strict=False):
             same = cell.cell_type == want.cell_type and cell.source == want.source
-            if not same or cell.metadata.get("tags") != want.metadata.tags:
+            if not same or dict(cell.metadata) != dict(want.metadata):
                 problems.append(f"{what} cell differs from what stamp writes (run stamp)")
         if len(nb.cells) < 2:
             problems.append("header and setup cells missing (run stamp)")

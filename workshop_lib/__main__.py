@@ -104,19 +104,25 @@ def _table(rows, headers) -> str:
 
 def _prefetch(args) -> int:
     """Download the named assets (all when none are named), then show where they are."""
-    names = args.names or list(assets.REGISTRY)
+    from .speech.bundles import coqui_names
+
+    voices = [name for name in args.names if name in coqui_names()]
+    names = [name for name in args.names if name not in voices]
+    if not args.names:
+        names, voices = list(assets.REGISTRY), list(coqui_names())
     unknown = [name for name in names if name not in assets.REGISTRY]
     if unknown:
+        known = [*assets.REGISTRY, *coqui_names()]
         print(
-            f"Unknown name(s): {', '.join(unknown)}. Known names: {', '.join(assets.REGISTRY)}. "
+            f"Unknown name(s): {', '.join(unknown)}. Known names: {', '.join(known)}. "
             "'python -m workshop_lib list' shows what each one is.",
             file=sys.stderr,
         )
         return 2
     if runtime.is_offline():
-        _prefetch_plan(names)
+        _prefetch_plan(names, voices)
         return 0
-    failed = []
+    failed = _prefetch_voices(voices)
     for name in names:
         try:
             assets.fetch(name, progress=True)
@@ -140,7 +146,19 @@ def _prefetch(args) -> int:
     return 0
 
 
-def _prefetch_plan(names) -> None:
+def _prefetch_voices(names) -> list[str]:
+    """Download coqui-tts voices through coqui-tts itself (coqui publishes no checksums)."""
+    from .speech.bundles import prefetch_coqui
+
+    failed = []
+    for name, state in prefetch_coqui(names).items() if names else ():
+        print(f"{name}: {state}", file=sys.stderr if state != "ready" else sys.stdout)
+        if state != "ready" and not state.startswith("skipped"):
+            failed.append(name)
+    return failed
+
+
+def _prefetch_plan(names, voices=()) -> None:
     """Say what prefetch would download, without downloading anything (offline switch on)."""
     print(
         f"The offline switch is on ({runtime.OFFLINE_VARIABLE}=1), so nothing is downloaded. "
@@ -156,6 +174,12 @@ def _prefetch_plan(names) -> None:
                 f"  from {asset.urls[0]}\n"
                 f"  into {entry.path}"
             )
+    if voices:
+        from .speech.bundles import voice_lines
+
+        states = {name: state for name, state, _licence in voice_lines()}
+        for name in voices:
+            print(f"{name} (coqui-tts voice): {states[name].split(';')[0]}; coqui-tts downloads it")
 
 
 # --- doctor -----------------------------------------------------------------------------------
@@ -170,6 +194,7 @@ def _doctor(args) -> int:
         ("System programs", _program_lines),
         ("Cache folder", _cache_lines),
         ("Downloads", _download_lines),
+        ("Voices", _voice_lines),
         ("Offline switch", _offline_lines),
     )
     for title, lines in sections:
@@ -234,6 +259,12 @@ def _download_lines() -> list[str]:
     lines = _table(rows, ("name", "state", "size")).splitlines()
     lines.append("'python -m workshop_lib prefetch' downloads the missing ones.")
     return lines
+
+
+def _voice_lines() -> list[str]:
+    from .speech.bundles import voice_lines
+
+    return _table(voice_lines(), ("voice", "state", "licence")).splitlines()
 
 
 def _offline_lines() -> list[str]:

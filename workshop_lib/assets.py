@@ -65,7 +65,8 @@ class Asset:
         tried in order. A single string is accepted too.
     sha256 : str
         The SHA-256 checksum in hex: all 64 characters, or at least the first 8 where upstream
-        publishes only the start of it (as in the file name ``siggraph17-df00044c.pth``).
+        publishes only the start of it (as in the file name ``siggraph17-df00044c.pth``). Empty
+        when upstream publishes only an MD5 checksum (then give ``md5``).
     size : int
         Size in bytes, roughly. Used for the free-disk check and shown to people.
     licence, citation, purpose : str
@@ -77,6 +78,9 @@ class Asset:
     offline : str, optional
         Path, relative to the ``workshop_lib`` package folder, of a small stand-in file or
         folder that ships with the package and is used when the offline switch is on.
+    md5 : str, optional
+        The MD5 checksum in hex (32 characters), for files whose publisher lists only MD5 (as
+        the Piper voice catalogue does). Used only when ``sha256`` is empty.
     """
 
     name: str
@@ -89,18 +93,25 @@ class Asset:
     filename: str | None = None
     extract: str | None = None
     offline: str | None = None
+    md5: str = ""
 
     def __post_init__(self):
         urls = (self.urls,) if isinstance(self.urls, str) else tuple(self.urls)
         if not urls:
             raise ValueError(f"Asset {self.name!r} needs at least one URL.")
-        digest = self.sha256.strip().lower()
-        if not (len(digest) == 64 or 8 <= len(digest) < 64) or not set(digest) <= _HEX:
-            raise ValueError(f"Asset {self.name!r}: sha256 must be 8 to 64 hex characters.")
+        digest, md5 = self.sha256.strip().lower(), self.md5.strip().lower()
+        if not digest and len(md5) == 32 and set(md5) <= _HEX:
+            pass  # the publisher lists only MD5
+        elif not (len(digest) == 64 or 8 <= len(digest) < 64) or not set(digest) <= _HEX:
+            raise ValueError(
+                f"Asset {self.name!r}: sha256 must be 8 to 64 hex characters (or empty, with a "
+                "32-character md5)."
+            )
         if self.extract not in _EXTRACT_KINDS:
             raise ValueError(f"Asset {self.name!r}: extract must be None, 'tar' or 'zip'.")
         object.__setattr__(self, "urls", urls)
         object.__setattr__(self, "sha256", digest)
+        object.__setattr__(self, "md5", md5)
         if self.filename is None:
             object.__setattr__(self, "filename", urls[0].split("?")[0].rsplit("/", 1)[-1])
 
@@ -187,6 +198,98 @@ REGISTRY: dict[str, Asset] = {
     )
 }
 """Every file the workshop may download, by name."""
+
+
+# --- Piper voices (workshop_lib.speech) ---------------------------------------------------------
+# Checksums and sizes are those of the published voice catalogue (rhasspy/piper-voices'
+# voices.json), which lists MD5 only. Each voice is two files: the network (.onnx) and its
+# settings (.onnx.json: sample rate, phoneme table). The voice networks are MIT-licensed in that
+# repository; what each voice learnt from has its own licence, named here.
+_PIPER = "https://huggingface.co/rhasspy/piper-voices/resolve"
+_PIPER_CITATION = (
+    "Piper (Michael Hansen, Open Home Foundation), VITS voices exported to ONNX; Kim, Kong, Son, "
+    "'Conditional Variational Autoencoder with Adversarial Learning for End-to-End "
+    "Text-to-Speech', ICML 2021"
+)
+
+
+def _piper_voice(
+    key: str, files: tuple[tuple[int, str], tuple[int, str]], data: str, *, mirror: bool
+) -> tuple[Asset, Asset]:
+    """The two assets of one Piper voice: ``files`` is ((size, md5) of .onnx, of .onnx.json)."""
+    language, name, quality = key.split("-")
+    folder = f"{language.split('_')[0]}/{language}/{name}/{quality}/{key}"
+    made = []
+    for suffix, (size, md5), what in zip(
+        (".onnx", ".onnx.json"), files, ("the network", "its settings"), strict=True
+    ):
+        urls = [f"{_PIPER}/main/{folder}{suffix}"]
+        if mirror:  # the files have not changed since the v1.0.0 tag of the voice collection
+            urls.append(f"{_PIPER}/v1.0.0/{folder}{suffix}")
+        made.append(
+            Asset(
+                name=f"piper-{key}" + (".json" if suffix == ".onnx.json" else ""),
+                urls=tuple(urls),
+                sha256="",
+                md5=md5,
+                size=size,
+                licence=f"voice MIT (rhasspy/piper-voices); trained on {data}",
+                citation=_PIPER_CITATION,
+                purpose=f"the Piper voice {key}: {what}",
+            )
+        )
+    return made[0], made[1]
+
+
+PIPER_VOICE_ASSETS = {
+    "en_US-joe-medium": _piper_voice(
+        "en_US-joe-medium",
+        (
+            (63_201_294, "74fd6a4dc39e0aa9dce145d7f5acd4f6"),
+            (4_794, "811036b9c1451545f9495fdc1baa0754"),
+        ),
+        "NabuCasa voice-datasets 'joe' (CC0)",
+        mirror=True,
+    ),
+    "en_GB-northern_english_male-medium": _piper_voice(
+        "en_GB-northern_english_male-medium",
+        (
+            (63_201_294, "4c9a9735bfb76ad67c8b31b23d6840a0"),
+            (4_847, "0ce3f61a9604616ed475c921fdeedb1a"),
+        ),
+        "recordings of English accents of the British Isles (OpenSLR 83, CC BY-SA 4.0)",
+        mirror=True,
+    ),
+    "en_GB-alba-medium": _piper_voice(
+        "en_GB-alba-medium",
+        (
+            (63_201_294, "c07f313752bb3aba8061041666251654"),
+            (4_888, "dbb6f2ede31082710665221417906e13"),
+        ),
+        "a Scottish English speaker's recordings (CC BY 4.0)",
+        mirror=True,
+    ),
+    "en_GB-cori-medium": _piper_voice(
+        "en_GB-cori-medium",
+        (
+            (63_531_379, "f143307611eccea9d976235d0895f57c"),
+            (4_966, "12b1dc45d8919f3475cf296d5f16a4c6"),
+        ),
+        "LibriVox audiobooks read by Cori Samuel (public domain)",
+        mirror=False,
+    ),
+    "en_US-ljspeech-medium": _piper_voice(
+        "en_US-ljspeech-medium",
+        (
+            (63_531_379, "109d552e9dd78d92d1169a7edd6de38d"),
+            (4_972, "0668112b8b3ac5bb4b12c2b1a366776a"),
+        ),
+        "LJSpeech: LibriVox audiobooks read by Linda Johnson (public domain)",
+        mirror=False,
+    ),
+}
+"""The Piper voices that can be downloaded, by voice name: (network asset, settings asset)."""
+REGISTRY.update({asset.name: asset for pair in PIPER_VOICE_ASSETS.values() for asset in pair})
 
 
 # --- where files go ---------------------------------------------------------------------------
@@ -409,10 +512,15 @@ def status(names=None) -> list[AssetStatus]:
 # --- checksums --------------------------------------------------------------------------------
 
 
-def _sha256(path: Path) -> str:
-    """The file's SHA-256 checksum in hex."""
+def _algorithm(asset: Asset) -> str:
+    """The checksum an asset is checked with: "sha256", or "md5" where only that is published."""
+    return "sha256" if asset.sha256 else "md5"
+
+
+def _checksum(path: Path, algorithm: str = "sha256") -> str:
+    """The file's checksum in hex (SHA-256 unless told otherwise)."""
     with path.open("rb") as stream:
-        return hashlib.file_digest(stream, "sha256").hexdigest()
+        return hashlib.file_digest(stream, algorithm).hexdigest()
 
 
 def _hash_matches(actual: str, expected: str) -> bool:
@@ -425,10 +533,10 @@ def _sidecar(path: Path) -> Path:
     return path.with_name(path.name + ".verified")
 
 
-def _remember(path: Path, actual: str) -> None:
+def _remember(path: Path, actual: str, algorithm: str = "sha256") -> None:
     """Write the sidecar for a file whose checksum was just checked."""
     info = path.stat()
-    record = {"size": info.st_size, "mtime_ns": info.st_mtime_ns, "sha256": actual}
+    record = {"size": info.st_size, "mtime_ns": info.st_mtime_ns, algorithm: actual}
     try:
         _sidecar(path).write_text(json.dumps(record), "utf-8")
     except OSError:
@@ -446,20 +554,23 @@ def _check_cached(path: Path, asset: Asset) -> tuple[bool, str]:
     except (OSError, ValueError):
         record = {}
     same_file = record.get("size") == info.st_size and record.get("mtime_ns") == info.st_mtime_ns
-    if same_file and isinstance(record.get("sha256"), str):
-        if _hash_matches(record["sha256"], asset.sha256):
-            return True, record["sha256"]
-    actual = _sha256(path)
-    if _hash_matches(actual, asset.sha256):
-        _remember(path, actual)
+    algorithm, expected = _algorithm(asset), asset.sha256 or asset.md5
+    if same_file and isinstance(record.get(algorithm), str):
+        if _hash_matches(record[algorithm], expected):
+            return True, record[algorithm]
+    actual = _checksum(path, algorithm)
+    if _hash_matches(actual, expected):
+        _remember(path, actual, algorithm)
         return True, actual
     _sidecar(path).unlink(missing_ok=True)
     return False, actual
 
 
 def _expected(asset: Asset) -> str:
-    """The expected checksum as people should read it (a prefix ends in an ellipsis)."""
-    return asset.sha256 if len(asset.sha256) == 64 else f"{asset.sha256}…"
+    """The expected checksum as people should read it: its kind, then the hex (a prefix ends in …)."""
+    if not asset.sha256:
+        return f"md5 {asset.md5}"
+    return f"sha256 {asset.sha256}" if len(asset.sha256) == 64 else f"sha256 {asset.sha256}…"
 
 
 # --- fetching ---------------------------------------------------------------------------------
@@ -553,7 +664,7 @@ def _offline_message(asset: Asset) -> str:
 
 def _cached_mismatch_message(asset: Asset, path: Path, actual: str) -> str:
     return (
-        f"The file {path} does not match the checksum of '{asset.name}' (expected sha256 "
+        f"The file {path} does not match the checksum of '{asset.name}' (expected "
         f"{_expected(asset)}, got {actual}), so it is incomplete or a different file. Delete it "
         f"and download {asset.urls[0]} again, or turn the offline switch off (remove "
         f"{runtime.OFFLINE_VARIABLE}) so the workshop downloads it itself."
@@ -642,11 +753,11 @@ def _attempt(asset: Asset, url: str, destination: Path, progress: bool):
     downloader = pooch.HTTPDownloader(progressbar=bar, chunk_size=_CHUNK, timeout=_TIMEOUT)
     try:
         downloader(url, str(part), None)
-        actual = _sha256(part)
-        if not _hash_matches(actual, asset.sha256):
+        actual = _checksum(part, _algorithm(asset))
+        if not _hash_matches(actual, asset.sha256 or asset.md5):
             return _mismatch_reason(asset, actual), None
         part.replace(destination)
-        _remember(destination, actual)
+        _remember(destination, actual, _algorithm(asset))
         return None, None
     except requests.HTTPError as err:
         return _http_reason(err.response), err
@@ -686,7 +797,7 @@ def _http_reason(response) -> str:
 def _mismatch_reason(asset: Asset, actual: str) -> str:
     """Explain a checksum mismatch in plain words."""
     return (
-        f"the downloaded file did not match its checksum (expected sha256 {_expected(asset)}, "
+        f"the downloaded file did not match its checksum (expected {_expected(asset)}, "
         f"got {actual}), so the download was deleted. The likely cause is an interrupted "
         "download or a file that changed on the server; try again"
     )
@@ -737,7 +848,10 @@ def extract_archive(archive: str | os.PathLike, target: str | os.PathLike, *, ki
         scratch.rename(target)
     except OSError as err:
         if err.errno != errno.ENOSPC:
-            raise
+            raise WorkshopError(
+                f"{archive.name} could not be unpacked into {target.parent} ({err.strerror or err})."
+                " It is not the file we expect: delete it and download it again."
+            ) from err
         raise WorkshopError(
             f"The disk filled up while unpacking {archive.name} into {target.parent} "
             f"({format_size(shutil.disk_usage(target.parent).free)} free). Delete files you no "
@@ -808,6 +922,30 @@ def _check_tar_member(archive: Path, member: tarfile.TarInfo) -> None:
         raise _refuse(archive, member.name, f"is a link to '{member.linkname}', outside the folder")
 
 
+MAX_UNPACKED = 4 * 10**9
+"""Bytes an archive may unpack to, all entries together (the largest model is about 200 MB)."""
+MAX_ENTRIES = 20_000
+"""Entries an archive may hold."""
+
+
+def _check_declared_size(archive: Path, folder: Path, sizes: list[int]) -> None:
+    """Refuse an archive bomb by the sizes it declares, before anything is unpacked."""
+    total = sum(max(0, size) for size in sizes)
+    if len(sizes) > MAX_ENTRIES or total > MAX_UNPACKED:
+        raise WorkshopError(
+            f"{archive.name} says it unpacks to {len(sizes)} files and {format_size(total)}, far "
+            "more than any workshop model, so it was not unpacked. It is not the file we expect: "
+            "delete it and download it again."
+        )
+    free = shutil.disk_usage(folder).free
+    if total + _MARGIN > free:
+        raise WorkshopError(
+            f"{archive.name} unpacks to {format_size(total)}, but only {format_size(free)} is "
+            f"free in {folder}. Delete files you no longer need, or set {CACHE_VARIABLE} to a "
+            "folder on a disk with more room."
+        )
+
+
 def _extract_tar(archive: Path, folder: Path) -> None:
     """Check every tar entry, then unpack them all (with tarfile's own "data" filter too)."""
     try:
@@ -815,15 +953,16 @@ def _extract_tar(archive: Path, folder: Path) -> None:
             members = tar.getmembers()
             for member in members:
                 _check_tar_member(archive, member)
+            _check_declared_size(archive, folder, [m.size for m in members if m.isfile()])
             if hasattr(tarfile, "data_filter"):
                 tar.extractall(folder, members=members, filter="data")
             else:  # Python before 3.11.4: the checks above do the filter's work
                 tar.extractall(folder, members=members)  # noqa: S202
     except tarfile.FilterError as err:
         raise _refuse(archive, err.tarinfo.name, "is not a safe file to unpack") from err
-    except (tarfile.TarError, EOFError, gzip.BadGzipFile, zlib.error) as err:
+    except (tarfile.TarError, EOFError, gzip.BadGzipFile, zlib.error, ValueError, KeyError) as err:
         raise WorkshopError(
-            f"{archive} could not be unpacked ({err}); it is probably incomplete. "
+            f"{archive} could not be unpacked ({str(err)[:200]}); it is probably incomplete. "
             "Delete it and download it again."
         ) from err
 
@@ -835,9 +974,17 @@ def _extract_zip(archive: Path, folder: Path) -> None:
             for name in bundle.namelist():
                 if _escapes(name):
                     raise _refuse(archive, name, "would be written outside the folder")
+            _check_declared_size(archive, folder, [i.file_size for i in bundle.infolist()])
             bundle.extractall(folder)  # noqa: S202 (every name was checked above)
-    except (zipfile.BadZipFile, EOFError, zlib.error) as err:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        NotImplementedError,
+        EOFError,
+        zlib.error,
+        ValueError,
+    ) as err:
         raise WorkshopError(
-            f"{archive} could not be unpacked ({err}); it is probably incomplete. "
+            f"{archive} could not be unpacked ({str(err)[:200]}); it is probably incomplete. "
             "Delete it and download it again."
         ) from err

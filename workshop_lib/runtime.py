@@ -13,19 +13,28 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from .errors import WorkshopError
 
+if TYPE_CHECKING:
+    import torch
+
 __all__ = [
     "DEVICE_VARIABLE",
+    "EXTRAS",
     "OFFLINE_VARIABLE",
+    "PROTECTED_PACKAGES",
+    "Extra",
     "SetupReport",
     "SystemProgram",
     "device_summary",
     "find_program",
     "gpu_help",
+    "install_packages",
     "install_system_programs",
     "is_offline",
+    "missing_packages",
     "missing_programs",
     "pick_device",
     "setup",
@@ -86,16 +95,19 @@ def _torch():
     return torch
 
 
-def pick_device(prefer: str | None = None):
+def pick_device(device: str | torch.device | None = None) -> torch.device:
     """Choose where models run: a CUDA GPU, an Apple GPU (MPS), or the CPU.
 
-    The best one available is chosen unless ``prefer`` (or the ``WORKSHOP_DEVICE`` environment
-    variable) names one. Asking for a GPU that is not there gives a clear message.
+    This is the one place that decides. Every function that runs a model takes ``device=`` and
+    passes it here, so a name, a ``torch.device`` or nothing all work the same way. With nothing
+    (or ``"auto"``) the ``WORKSHOP_DEVICE`` environment variable decides, else the fastest
+    available. Asking for a GPU that is not there gives a clear message.
 
     Parameters
     ----------
-    prefer : str, optional
-        ``"cuda"``, ``"mps"`` or ``"cpu"``. None picks the fastest available.
+    device : str, torch.device or None
+        ``"cuda"`` (or ``"cuda:1"``), ``"mps"``, ``"cpu"``, ``"auto"``, a ``torch.device``, or
+        None for the fastest available.
 
     Returns
     -------
@@ -105,9 +117,22 @@ def pick_device(prefer: str | None = None):
     --------
     >>> pick_device("cpu")
     device(type='cpu')
+    >>> import torch
+    >>> pick_device(torch.device("cpu"))
+    device(type='cpu')
     """
     torch = _torch()
-    choice = (prefer or os.environ.get(DEVICE_VARIABLE) or "").strip().lower()
+    if isinstance(device, torch.device):
+        choice = str(device)
+    elif device is None or isinstance(device, str):
+        choice = device or ""
+    else:
+        raise WorkshopError(
+            f"device should be a name such as 'cpu' or 'cuda', or left out, not {device!r}."
+        )
+    choice = choice.strip().lower()
+    if choice in ("", "auto"):
+        choice = os.environ.get(DEVICE_VARIABLE, "").strip().lower()
     if choice in ("", "auto"):
         if torch.cuda.is_available():
             return torch.device("cuda")
@@ -121,7 +146,10 @@ def pick_device(prefer: str | None = None):
             raise WorkshopError(
                 f"You asked for the GPU ('{choice}'), but none is available. {gpu_help()}"
             )
-        return torch.device(choice)
+        try:
+            return torch.device(choice)
+        except RuntimeError as err:
+            raise WorkshopError(f"'{choice}' is not a GPU name: use 'cuda' or 'cuda:0'.") from err
     if choice == "mps":
         if not _mps_available(torch):
             raise WorkshopError("You asked for the Apple GPU ('mps'), but this computer has none.")
@@ -287,10 +315,151 @@ def install_system_programs(names, *, quiet: bool = True) -> list[str]:
 
 
 @dataclass(frozen=True)
-class SetupReport:
-    """What :func:`setup` found: where we run, the device line, offline mode, and notes.
+class Extra:
+    """A part of the workshop that needs more than the core library.
 
-    A notebook shows it as a few lines of plain text.
+    ``packages`` is True when pyproject.toml has optional Python packages of the same name
+    (installed with pip on Colab); ``system`` names the operating-system programs it uses.
+    """
+
+    name: str
+    purpose: str
+    packages: bool
+    system: tuple[str, ...] = ()
+
+
+EXTRAS: dict[str, Extra] = {
+    extra.name: extra
+    for extra in (
+        Extra(
+            "voices",
+            "the classic voices (eSpeak NG, MBROLA, Festival, Flite, SVOX Pico)",
+            packages=False,
+            system=(
+                "espeak-ng",
+                "mbrola",
+                "mbrola-us1",
+                "mbrola-us2",
+                "mbrola-us3",
+                "mbrola-en1",
+                "festival",
+                "festvox-kallpc16k",
+                "festvox-us-slt-hts",
+                "flite",
+                "libttspico-utils",
+            ),
+        ),
+        Extra(
+            "speech",
+            "the neural voices and the offline speech recogniser",
+            packages=True,
+            system=("espeak-ng",),
+        ),
+        Extra("app", "the web app", packages=True, system=("espeak-ng", "flite", "ffmpeg")),
+    )
+}
+"""The extras a notebook's setup cell can ask for, such as ``setup("speech")``."""
+
+# Colab installs these; installing an extra must never change them.
+PROTECTED_PACKAGES = ("torch", "torchaudio", "torchcodec", "numpy", "ipywidgets")
+
+
+def _extra(name: str) -> Extra:
+    if name not in EXTRAS:
+        raise WorkshopError(f"Unknown extra '{name}'. Known: {', '.join(sorted(EXTRAS))}.")
+    return EXTRAS[name]
+
+
+def missing_packages(extra: str) -> list[str]:
+    """Return the requirements of an extra (as pip writes them) that are not installed here.
+
+    The list is read from the installed library's own metadata (pyproject.toml's optional
+    dependencies), so it is always the same list pip would install.
+    """
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+
+    if not _extra(extra).packages:
+        return []
+    try:
+        requirements = metadata.requires("workshop_lib") or []
+    except metadata.PackageNotFoundError:  # run from a source folder: nothing to compare with
+        return []
+    missing = []
+    for text in requirements:
+        requirement = Requirement(text)
+        if requirement.marker is None or not requirement.marker.evaluate({"extra": extra}):
+            continue
+        try:
+            version = metadata.version(requirement.name)
+        except metadata.PackageNotFoundError:
+            missing.append(str(requirement).split(";")[0].strip())
+            continue
+        if not requirement.specifier.contains(version, prereleases=True):
+            missing.append(str(requirement).split(";")[0].strip())
+    return missing
+
+
+def install_packages(requirements: list[str], *, label: str) -> list[str]:
+    """Install Python packages with pip, one progress line per package, keeping Colab's own ones.
+
+    The packages in ``PROTECTED_PACKAGES`` that are installed are held at their versions (a pip
+    constraint), so torch, numpy and ipywidgets stay as Colab ships them.
+
+    Returns
+    -------
+    list of str
+        The requirements that were installed.
+
+    Raises
+    ------
+    WorkshopError
+        When pip fails, with the last lines pip wrote.
+    """
+    import tempfile
+    import time
+    from importlib import invalidate_caches, metadata
+
+    if not requirements:
+        return []
+    pins = []
+    for name in PROTECTED_PACKAGES:
+        try:
+            pins.append(f"{name}=={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            continue
+    started = time.monotonic()
+    print(f"Installing {label}: {len(requirements)} Python packages, a minute or two…", flush=True)
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as constraints:
+        constraints.write("\n".join(pins) + "\n")
+    command = [sys.executable, "-m", "pip", "install", "--progress-bar", "off"]
+    command += ["--constraint", constraints.name, *requirements]
+    lines: list[str] = []
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    ) as pip:
+        for line in pip.stdout:
+            lines.append(line.rstrip())
+            if line.startswith("Collecting "):
+                print(f"  getting {line.split()[1]}", flush=True)
+    os.unlink(constraints.name)  # noqa: PTH108 (a plain string path)
+    if pip.returncode != 0:
+        tail = "\n".join(lines[-6:])
+        raise WorkshopError(
+            f"pip could not install {label} ({', '.join(requirements)}). It said:\n{tail}"
+        )
+    invalidate_caches()
+    print(f"  done in {time.monotonic() - started:.0f} s", flush=True)
+    return list(requirements)
+
+
+@dataclass(frozen=True)
+class SetupReport:
+    """What :func:`setup` found: where we run, on which device, offline or not, and notes.
+
+    Shown as one line, such as ``Ready: GPU Tesla T4 (15 GB) on Google Colab, real models…``;
+    a note line follows only when something is missing, saying what to do.
     """
 
     place: str
@@ -299,36 +468,52 @@ class SetupReport:
     installed: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
 
+    @property
+    def line(self) -> str:
+        """The one line: device, place and which models run."""
+        places = {"colab": "on Google Colab", "jupyter": "in Jupyter", "python": "in plain Python"}
+        models = (
+            "offline sample models (small stand-ins, not the real models' results)"
+            if self.offline
+            else "real models (each downloads once, when first used)"
+        )
+        return f"Ready: {self.device} {places[self.place]}, {models}."
+
     def __str__(self) -> str:
-        names = {"colab": "Google Colab", "jupyter": "Jupyter", "python": "plain Python"}
-        lines = [f"Running in {names[self.place]}. {self.device}"]
-        if self.installed:
-            lines.append(f"Installed: {', '.join(self.installed)}.")
-        lines.extend(self.notes)
-        if self.offline:
-            lines.append(
-                f"Offline mode ({OFFLINE_VARIABLE}=1): small test models and recorded answers "
-                "stand in for downloads, so results are not the real models' results."
-            )
-        return "\n".join(lines)
+        return "\n".join([self.line, *self.notes])
 
     def _repr_pretty_(self, printer, cycle):
         printer.text(str(self))
 
 
-def setup(*, system=()) -> SetupReport:
-    """Get this notebook ready: system programs, widgets, and a short status report.
+def _device_words(place: str) -> str:
+    """The device in a few words: 'GPU Tesla T4 (15 GB)' or 'no GPU (CPU)' with Colab's fix."""
+    try:
+        summary = device_summary()
+    except WorkshopError as err:
+        return f"no usable device ({err})"
+    if summary.startswith("GPU: "):
+        return "GPU " + summary.removeprefix("GPU: ")
+    if place == "colab":
+        return "no GPU (CPU; for a GPU: Runtime → Change runtime type → T4 GPU, then Run all)"
+    return "no GPU (CPU)"
 
-    On Colab it installs the missing system programs the notebook names (quietly, once per
-    runtime) and turns on Colab's support for custom widgets. Everywhere it reports where the
-    notebook runs and which device the demos use; a notebook shows that report as the setup
-    cell's result. It never downloads models.
+
+def setup(*extras: str, system=()) -> SetupReport:
+    """Get this notebook ready and say in one line what runs where.
+
+    On Colab it installs what the notebook's extras need (Python packages with pip, keeping
+    Colab's torch, numpy and ipywidgets; system programs with apt), once per runtime, with a
+    progress line per step, and turns on Colab's support for custom widgets. Elsewhere it
+    installs nothing and names anything missing with its install command. It never downloads
+    models. Calling it again costs nothing.
 
     Parameters
     ----------
+    *extras : str
+        Names from :data:`EXTRAS`, such as ``"speech"``.
     system : sequence of str
-        Programs the notebook needs, such as ``("espeak-ng",)``. On Colab missing ones are
-        installed; elsewhere the report names a missing one with its install command.
+        More system programs the notebook uses, such as ``("gcc",)``.
 
     Returns
     -------
@@ -337,33 +522,48 @@ def setup(*, system=()) -> SetupReport:
     Examples
     --------
     >>> print(setup())  # doctest: +ELLIPSIS
-    Running in plain Python. ...
+    Ready: ...
     """
     place = where()
-    installed: tuple[str, ...] = ()
+    chosen = [_extra(name) for name in extras]
+    programs = list(dict.fromkeys([p for extra in chosen for p in extra.system] + list(system)))
+    installed: list[str] = []
     notes: list[str] = []
+    for extra in chosen:
+        missing = missing_packages(extra.name)
+        if missing and place == "colab":
+            try:
+                installed += install_packages(missing, label=extra.purpose)
+            except WorkshopError as err:  # the rest of the notebook still works: say it, go on
+                notes.append(f"Note: {err}")
+        elif missing:
+            wanted = " ".join(f'"{requirement}"' for requirement in missing)
+            notes.append(
+                f"Note: Python packages for {extra.purpose} are missing; the cells that use "
+                f"them will say so. Install them with: pip install {wanted}"
+            )
     if place == "colab":
+        if missing_programs(programs):
+            print(f"Installing system programs: {', '.join(programs)}…", flush=True)
         try:
-            installed = tuple(install_system_programs(list(system)))
-        except WorkshopError as err:  # the rest of the notebook still works: say it, go on
+            installed += install_system_programs(programs)
+        except WorkshopError as err:
             notes.append(f"Note: {err}")
         _enable_colab_widgets()
     else:
-        missing = missing_programs(list(system))
+        missing = missing_programs(programs)
         if missing:
             packages = " ".join(sorted({p.package for p in missing}))
             notes.append(
                 f"Note: {', '.join(p.name for p in missing)} is not installed; the cells that "
                 f"use it will say so. On Debian or Ubuntu: sudo apt-get install {packages}"
             )
-    try:
-        device = device_summary()
-    except WorkshopError as err:
-        device = str(err)
-    if device.startswith("No GPU") and place == "colab":
-        notes.append(gpu_help())
     return SetupReport(
-        place=place, device=device, offline=is_offline(), installed=installed, notes=tuple(notes)
+        place=place,
+        device=_device_words(place),
+        offline=is_offline(),
+        installed=tuple(installed),
+        notes=tuple(notes),
     )
 
 

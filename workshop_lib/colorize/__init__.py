@@ -4,6 +4,13 @@ The learner-facing names: :func:`colorize` (one call), :class:`Colorizer` (one p
 suggestions, gamut, saving, PSNR), :func:`hint_sweep` and :func:`plot_sweep` (the paper's
 evaluation, small), and the widget (``Colorizer.widget()`` or :class:`ColorizeWidget`).
 
+Inside, each module has one job: ``colorizer`` (the Colorizer), ``hints`` (a hint, its square,
+drawing, undo), ``suggest`` (suggested colours), ``saving`` (files), ``colors`` (reading colours,
+the gamut), ``apply`` (Lab and running the network), ``model`` and ``weights`` (the networks and
+their files), ``bundles`` (the released networks, ``from_pretrained``), ``evaluate`` (PSNR and
+the sweep) and ``widget`` (the view). The model side never imports the widget: this package
+tells the Colorizer which function makes its widget.
+
 Examples
 --------
 >>> from workshop_lib.assets import bundled
@@ -13,11 +20,12 @@ Examples
 (512, 512)
 """
 
-from .colorizer import Colorizer, Hint, Suggestion, colorize, psnr
-from .evaluate import PAPER_CURVE, SweepResult, hint_sweep, plot_sweep
-from .weights import from_pretrained
+from .bundles import BUNDLES, from_pretrained
+from .colorizer import Colorizer, Hint, Suggestion, colorize, set_widget_maker
+from .evaluate import PAPER_CURVE, SweepResult, hint_sweep, plot_sweep, psnr
 
 __all__ = [
+    "BUNDLES",
     "PAPER_CURVE",
     "ColorizeWidget",
     "Colorizer",
@@ -32,8 +40,17 @@ __all__ = [
 ]
 
 
+def _make_widget(colorizer, *, plain: bool = False):
+    # The widget needs anywidget and ipywidgets; import it only when one is asked for.
+    from .widget import colorize_widget
+
+    return colorize_widget(colorizer, plain=plain)
+
+
+set_widget_maker(_make_widget)
+
+
 def __getattr__(name):
-    # The widget needs anywidget and ipywidgets; import it only when asked for.
     if name in ("ColorizeWidget", "PlainColorizeWidget"):
         from . import widget
 

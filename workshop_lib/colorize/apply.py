@@ -30,6 +30,7 @@ __all__ = [
     "lab_to_rgb",
     "network_lightness",
     "patch_bounds",
+    "resize_grid",
     "rgb_to_lab",
     "to_uint8",
 ]
@@ -154,6 +155,15 @@ def network_lightness(image: Image.Image, size: int = NETWORK_SIZE) -> np.ndarra
     """
     small = image.convert("RGB").resize((size, size), Image.Resampling.BICUBIC)
     return rgb_to_lab(np.asarray(small))[..., 0]
+
+
+def resize_grid(lightness: np.ndarray, size: int) -> np.ndarray:
+    """A square lightness grid resized (area average) to size x size; the same grid if it is."""
+    if lightness.shape == (size, size):
+        return lightness
+    tensor = torch.from_numpy(lightness)[None, None]
+    small = F.interpolate(tensor, size=(size, size), mode="area")
+    return small[0, 0].numpy()
 
 
 def grid_position(x: float, y: float, image_size: tuple[int, int], size: int) -> tuple[int, int]:

@@ -10,14 +10,24 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 
 import numpy as np
 from PIL import Image, ImageDraw
 
 from ..errors import WorkshopError
-from .apply import _lab_to_rgb, lab_to_rgb, to_uint8
+from .apply import _lab_to_rgb, lab_to_rgb, rgb_to_lab, to_uint8
 
-__all__ = ["AB_RANGE", "ab_at", "gamut_image", "in_gamut", "parse_color", "snap_ab", "to_hex"]
+__all__ = [
+    "AB_RANGE",
+    "ab_at",
+    "color_ab",
+    "gamut_image",
+    "in_gamut",
+    "parse_color",
+    "snap_ab",
+    "to_hex",
+]
 
 AB_RANGE = 110.0
 """The gamut picture shows a and b from -AB_RANGE to AB_RANGE, the networks' colour range."""
@@ -32,15 +42,18 @@ def to_hex(rgb) -> str:
 
 
 def parse_color(color) -> tuple[float, float, float]:
-    """Read a colour written as a name, a hex code or an RGB triple.
+    """Read a colour written as a name, a hex code, CSS ``rgb(...)`` or an RGB triple.
+
+    This is the one colour reader of the library: hints, widgets and the web app all use it.
 
     Parameters
     ----------
     color : str or sequence of numbers
         A name (``"red"``, ``"skyblue"``, any CSS or xkcd colour name such as
-        ``"xkcd:dusty rose"``), a hex code (``"#ff0000"`` or ``"#f00"``), or an RGB triple: three
-        whole numbers 0..255 such as ``(255, 136, 0)``, or three decimals 0..1 such as
-        ``(1.0, 0.5, 0.0)``.
+        ``"xkcd:dusty rose"``), a hex code (``"#ff0000"`` or ``"#f00"``), CSS notation as colour
+        pickers give it (``"rgb(255, 136, 0)"`` or ``"rgba(255, 136, 0, 1)"``, alpha ignored), or
+        an RGB triple: three whole numbers 0..255 such as ``(255, 136, 0)``, or three decimals
+        0..1 such as ``(1.0, 0.5, 0.0)``.
 
     Returns
     -------
@@ -58,45 +71,83 @@ def parse_color(color) -> tuple[float, float, float]:
     (1.0, 0.0, 0.0)
     >>> parse_color((0, 128, 255))
     (0.0, 0.5019607843137255, 1.0)
+    >>> parse_color("rgba(255, 127.5, 0, 1)")
+    (1.0, 0.5, 0.0)
     """
-    from matplotlib import colors as mcolors
-
     if isinstance(color, str):
-        text = color.strip()
-        lowered = text.lower()
-        if lowered in mcolors.CSS4_COLORS:
-            text = mcolors.CSS4_COLORS[lowered]
-        elif not lowered.startswith("#") and all(c in "0123456789abcdef" for c in lowered):
-            if len(lowered) in (3, 6):
-                text = "#" + lowered
+        numbers = _CSS_RGB.fullmatch(color.strip().lower())
+        if numbers is None:
+            return _parse_text(color)
+        values = [v.strip() for v in numbers.group(1).split(",")]
+        if len(values) not in (3, 4):
+            raise WorkshopError(f"'{color}' should hold three numbers, as in rgb(255, 136, 0).")
         try:
-            return tuple(float(v) for v in mcolors.to_rgb(text))
+            return _parse_numbers([float(v) for v in values[:3]], color, whole=True)
         except ValueError:
-            names = list(mcolors.CSS4_COLORS) + list(mcolors.XKCD_COLORS)
-            close = difflib.get_close_matches(lowered, names, n=3, cutoff=0.6)
-            hint = f" Did you mean {', '.join(repr(n) for n in close)}?" if close else ""
             raise WorkshopError(
-                f"'{color}' is not a colour name or code we know.{hint} Use a name such as "
-                "'red' or 'skyblue', a hex code such as '#ff8800', or three numbers such as "
-                "(255, 136, 0)."
+                f"'{color}' should hold three numbers, as in rgb(255, 136, 0)."
             ) from None
     try:
         values = [float(v) for v in color]
     except (TypeError, ValueError):
         values = []
+    whole = len(values) == 3 and all(isinstance(v, int | np.integer) for v in color)
+    return _parse_numbers(values, color, whole=whole)
+
+
+_CSS_RGB = re.compile(r"rgba?\((.*)\)")
+
+
+def _parse_text(color: str) -> tuple[float, float, float]:
+    """A colour name or hex code (with or without the #)."""
+    from matplotlib import colors as mcolors
+
+    text = color.strip()
+    lowered = text.lower()
+    if lowered in mcolors.CSS4_COLORS:
+        text = mcolors.CSS4_COLORS[lowered]
+    elif not lowered.startswith("#") and all(c in "0123456789abcdef" for c in lowered):
+        if len(lowered) in (3, 6):
+            text = "#" + lowered
+    try:
+        return tuple(float(v) for v in mcolors.to_rgb(text))
+    except ValueError:
+        names = list(mcolors.CSS4_COLORS) + list(mcolors.XKCD_COLORS)
+        close = difflib.get_close_matches(lowered, names, n=3, cutoff=0.6)
+        hint = f" Did you mean {', '.join(repr(n) for n in close)}?" if close else ""
+        raise WorkshopError(
+            f"'{color}' is not a colour name or code we know.{hint} Use a name such as "
+            "'red' or 'skyblue', a hex code such as '#ff8800', or three numbers such as "
+            "(255, 136, 0)."
+        ) from None
+
+
+def _parse_numbers(values: list[float], color, *, whole: bool) -> tuple[float, float, float]:
+    """Three numbers: 0..255 when ``whole`` or any is above 1, else 0..1."""
     if len(values) != 3 or not all(np.isfinite(values)):
         raise WorkshopError(
             f"{color!r} is not a colour. Give a name such as 'red', a hex code such as "
             "'#ff8800', or three numbers (red, green, blue) such as (255, 136, 0)."
         )
-    integers = all(isinstance(v, int | np.integer) for v in color)
-    if integers or max(values) > 1:
+    if whole or max(values) > 1:
         if min(values) < 0 or max(values) > 255:
             raise WorkshopError(f"{color!r}: each of red, green and blue must be 0 to 255.")
         return tuple(v / 255.0 for v in values)
     if min(values) < 0:
         raise WorkshopError(f"{color!r}: each of red, green and blue must be 0 to 1 (or 0 to 255).")
     return tuple(values)
+
+
+def color_ab(color) -> tuple[float, float]:
+    """a and b (Lab units) of a colour written any way :func:`parse_color` reads.
+
+    Examples
+    --------
+    >>> [round(v) for v in color_ab("red")]
+    [80, 67]
+    """
+    lab = rgb_to_lab(np.asarray(parse_color(color)))
+    return float(lab[1]), float(lab[2])
 
 
 def in_gamut(lightness, a, b) -> np.ndarray:

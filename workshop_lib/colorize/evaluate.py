@@ -3,7 +3,8 @@
 The paper (Zhang et al. 2017, Figure 6) takes colour photos, turns them grey, reveals the true
 colour at a few random spots as hints, and measures how close the result is to the truth (PSNR,
 in dB). :func:`hint_sweep` does the same on your photos; :func:`plot_sweep` draws the result
-next to the authors' published curve (1000 ImageNet photos).
+next to the authors' published curve (1000 ImageNet photos). :func:`psnr` is the library's one
+PSNR.
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ from PIL import Image
 from .. import runtime
 from ..errors import WorkshopError
 from ..media.images import open_image
-from . import apply, weights
+from . import apply
 from .apply import NETWORK_SIZE, Runner
+from .bundles import from_pretrained
 
-__all__ = ["PAPER_CURVE", "SweepResult", "hint_sweep", "plot_sweep"]
+__all__ = ["PAPER_CURVE", "SweepResult", "hint_sweep", "plot_sweep", "psnr"]
 
 PAPER_CURVE = {
     0: 24.43,
@@ -78,6 +80,43 @@ class SweepResult:
             paper = f"{PAPER_CURVE[count]:.2f}" if count in PAPER_CURVE else "  –"
             lines.append(f"{count:>5}   {value:6.2f} ± {error:4.2f}   {paper:>6}")
         return "\n".join(lines)
+
+
+def psnr(result, truth) -> float:
+    """Peak signal-to-noise ratio in decibels (dB) between two pictures: higher is closer.
+
+    PSNR = 20 log10(255 / RMSE) over all pixels and RGB channels, as in the authors' evaluation.
+    Identical pictures give infinity (``float("inf")``), the formula's own answer and
+    scikit-image's: there is no noise at all. This is the only PSNR in the library; the
+    Colorizer, the sweep and the app all use it.
+
+    Parameters
+    ----------
+    result, truth : PIL.Image.Image or numpy.ndarray
+        Pictures of the same size (uint8 RGB).
+
+    Raises
+    ------
+    WorkshopError
+        When the two pictures differ in size.
+
+    Examples
+    --------
+    >>> a = np.zeros((4, 4, 3), np.uint8)
+    >>> round(psnr(a, a + 10), 2)
+    28.13
+    >>> psnr(a, a)
+    inf
+    """
+    first = np.asarray(result, dtype=np.float64)
+    second = np.asarray(truth, dtype=np.float64)
+    if first.shape != second.shape:
+        raise WorkshopError(
+            f"The two pictures differ in size ({first.shape} and {second.shape}); PSNR compares "
+            "pictures of the same size."
+        )
+    mse = float(np.mean((first - second) ** 2))
+    return float("inf") if mse == 0 else float(20 * np.log10(255.0 / np.sqrt(mse)))
 
 
 def _random_hints(rng: np.random.Generator, ab: np.ndarray, count: int):
@@ -155,47 +194,18 @@ def hint_sweep(
         raise WorkshopError("hint_sweep() needs at least one colour photo.")
     if not points or min(points) < 0 or repeats < 1:
         raise WorkshopError("Give numbers of hints of 0 or more, and repeats of at least 1.")
-    model = weights.from_pretrained("siggraph17", device=device)
+    from tqdm.auto import tqdm
+
+    model = from_pretrained("siggraph17", device=device)
     runner = Runner(model, next(model.parameters()).device)
     rng = np.random.default_rng(seed)
     scores = {}
-    from tqdm.auto import tqdm
-
     bar = tqdm(total=len(photos) * len(points) * repeats, disable=not progress, desc="colouring")
     for photo in photos:
-        loaded = open_image(photo)
-        if loaded.greyscale:
-            raise WorkshopError(
-                f"{loaded.name} is black and white, so its true colours are unknown and it "
-                "cannot be scored. The sweep needs colour photos."
-            )
-        small = loaded.image.resize((NETWORK_SIZE, NETWORK_SIZE), Image.Resampling.BICUBIC)
-        lab = apply.rgb_to_lab(np.asarray(small))
-        truth = _to_uint8_truncated(lab)
-        lightness = torch.from_numpy(np.ascontiguousarray(lab[..., 0]))[None]
-        true_ab = np.ascontiguousarray(lab[..., 1:].transpose(2, 0, 1))
-        jobs = [
-            (count, *_random_hints(rng, true_ab, count)) for count in points for _ in range(repeats)
-        ]
-        table = np.zeros((len(points), repeats))
-        filled = dict.fromkeys(points, 0)
-        for start in range(0, len(jobs), _BATCH):
-            chunk = jobs[start : start + _BATCH]
-            hint = torch.from_numpy(np.stack([job[1] for job in chunk]))
-            mask = torch.from_numpy(np.stack([job[2] for job in chunk]))
-            light = lightness[None].expand(len(chunk), -1, -1, -1)
-            ab = runner(light, hint, mask).numpy()
-            for (count, _, _), predicted in zip(chunk, ab, strict=True):
-                result = np.concatenate([lab[..., :1], predicted.transpose(1, 2, 0)], axis=-1)
-                score = _psnr(_to_uint8_truncated(result), truth)
-                table[points.index(count), filled[count]] = score
-                filled[count] += 1
-            bar.update(len(chunk))
-        scores[loaded.name] = table
+        name, lab = _truth_at_network_size(photo)
+        scores[name] = _score_photo(lab, runner, rng, points, repeats, bar.update)
     bar.close()
-    every = np.concatenate(
-        [table for table in scores.values()], axis=1
-    )  # points x (photos*repeats)
+    every = np.concatenate(list(scores.values()), axis=1)  # points x (photos * repeats)
     means = every.mean(axis=1)
     errors = every.std(axis=1) / np.sqrt(every.shape[1])
     return SweepResult(
@@ -210,9 +220,40 @@ def hint_sweep(
     )
 
 
-def _psnr(first: np.ndarray, second: np.ndarray) -> float:
-    mse = float(np.mean((first.astype(np.float64) - second.astype(np.float64)) ** 2))
-    return 99.0 if mse == 0 else float(20 * np.log10(255.0 / np.sqrt(mse)))
+def _truth_at_network_size(photo) -> tuple[str, np.ndarray]:
+    """A colour photo's name and its Lab values at 256 x 256 (the sweep's truth)."""
+    loaded = open_image(photo)
+    if loaded.greyscale:
+        raise WorkshopError(
+            f"{loaded.name} is black and white, so its true colours are unknown and it "
+            "cannot be scored. The sweep needs colour photos."
+        )
+    small = loaded.image.resize((NETWORK_SIZE, NETWORK_SIZE), Image.Resampling.BICUBIC)
+    return loaded.name, apply.rgb_to_lab(np.asarray(small))
+
+
+def _score_photo(lab, runner, rng, points, repeats, advance) -> np.ndarray:
+    """PSNR of every draw on one photo: a (len(points), repeats) table."""
+    truth = _to_uint8_truncated(lab)
+    lightness = torch.from_numpy(np.ascontiguousarray(lab[..., 0]))[None]
+    true_ab = np.ascontiguousarray(lab[..., 1:].transpose(2, 0, 1))
+    jobs = [
+        (count, *_random_hints(rng, true_ab, count)) for count in points for _ in range(repeats)
+    ]
+    table = np.zeros((len(points), repeats))
+    filled = dict.fromkeys(points, 0)
+    for start in range(0, len(jobs), _BATCH):
+        chunk = jobs[start : start + _BATCH]
+        hint = torch.from_numpy(np.stack([job[1] for job in chunk]))
+        mask = torch.from_numpy(np.stack([job[2] for job in chunk]))
+        light = lightness[None].expand(len(chunk), -1, -1, -1)
+        ab = runner(light, hint, mask).numpy()
+        for (count, _, _), predicted in zip(chunk, ab, strict=True):
+            result = np.concatenate([lab[..., :1], predicted.transpose(1, 2, 0)], axis=-1)
+            table[points.index(count), filled[count]] = psnr(_to_uint8_truncated(result), truth)
+            filled[count] += 1
+        advance(len(chunk))
+    return table
 
 
 def plot_sweep(result: SweepResult, *, ax=None):

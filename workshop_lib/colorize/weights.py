@@ -1,6 +1,7 @@
 """Load the colorization networks' weights: registry -> cache -> torch.load -> strict load.
 
-Every network comes from one path, :func:`from_pretrained`: :func:`workshop_lib.assets.fetch`
+Every network comes from one path, :func:`load` (behind the bundles of
+:mod:`workshop_lib.colorize.bundles` and ``from_pretrained``): :func:`workshop_lib.assets.fetch`
 finds the file (downloading the authors' file once, or, with the offline switch on, returning
 the small test file that ships with the library), :func:`read_state_dict` reads it with
 ``torch.load(weights_only=True)``, and :func:`build` makes the module of the right width and
@@ -15,11 +16,11 @@ from pathlib import Path
 
 import torch
 
-from .. import assets, runtime
+from .. import assets
 from ..errors import WorkshopError
 from .model import ECCVGenerator, SIGGRAPHGenerator
 
-__all__ = ["MODELS", "build", "from_pretrained", "read_state_dict"]
+__all__ = ["MODELS", "build", "load", "read_state_dict"]
 
 MODELS = {"siggraph17": SIGGRAPHGenerator, "eccv16": ECCVGenerator}
 """Network name (the authors' name, also the asset registry's) -> class."""
@@ -118,39 +119,14 @@ def build(name: str, state: dict[str, torch.Tensor]) -> torch.nn.Module:
     return model.eval()
 
 
-def from_pretrained(name: str = "siggraph17", *, device=None) -> torch.nn.Module:
-    """Load a colorization network with its trained weights, ready to use.
+def load(name: str, device: torch.device) -> torch.nn.Module:
+    """Fetch, read and strictly load network ``name`` onto ``device``; kept once loaded.
 
-    The weights file is downloaded once (about 130 MB) into the workshop's cache and checked;
-    with the offline switch on (``WORKSHOP_OFFLINE=1``) a small random-weight stand-in that
-    ships with the library is loaded the same way. A loaded network is kept, so asking again
-    costs nothing.
-
-    Parameters
-    ----------
-    name : {"siggraph17", "eccv16"}
-        The user-guided network (SIGGRAPH 2017) or the automatic one (ECCV 2016).
-    device : str or torch.device, optional
-        Where it runs; None picks the GPU when there is one (see ``workshop_lib.pick_device``).
-
-    Returns
-    -------
-    torch.nn.Module
-        The network in eval mode on ``device``.
-
-    Raises
-    ------
-    WorkshopError
-        Unknown name, no internet, a damaged download, or weights that do not fit.
-
-    Examples
-    --------
-    >>> net = from_pretrained("siggraph17", device="cpu")  # offline: the small stand-in
-    >>> type(net).__name__
-    'SIGGRAPHGenerator'
+    The loader behind the bundles of :mod:`workshop_lib.colorize.bundles`; learners call
+    :func:`workshop_lib.colorize.from_pretrained`. ``device`` is a ``torch.device`` already
+    chosen by :func:`workshop_lib.runtime.pick_device`.
     """
     _check_name(name)
-    device = runtime.pick_device(str(device) if device is not None else None)
     path = assets.fetch(name)
     key = (name, str(device), str(path))
     with _LOCK:

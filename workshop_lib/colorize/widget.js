@@ -1,34 +1,15 @@
 // The click-to-colour widget's view. It draws what the Python side holds (pictures, hints,
 // colours) and reports what the learner does (press, drag, release, buttons) by setting the
 // "action" trait. All decisions are made in Python (workshop_lib/colorize/widget.py).
+// makeKit and el come from the shared kit (workshop_lib/media/widget_kit.js), put in front of
+// this script by Python.
 
 const DRAG_INTERVAL_MS = 80; // send a drag position at most this often
 
-function el(tag, props = {}, children = []) {
-  const node = Object.assign(document.createElement(tag), props);
-  for (const child of children) node.append(child);
-  return node;
-}
-
-function pictureUrl(view) {
-  // Bytes traits arrive as a DataView; JPEG files start with 0xFF, PNG files with 0x89.
-  if (!view || view.byteLength === 0) return "";
-  const type = view.getUint8(0) === 0xff ? "image/jpeg" : "image/png";
-  return URL.createObjectURL(new Blob([view], { type }));
-}
-
 function render({ model, el: root }) {
-  let serial = 0;
-  const send = (name, extra = {}) => {
-    model.set("action", { name, serial: ++serial, ...extra });
-    model.save_changes();
-  };
-  const urls = {};
-  const setPicture = (img, trait) => {
-    if (urls[trait]) URL.revokeObjectURL(urls[trait]);
-    urls[trait] = pictureUrl(model.get(trait));
-    img.src = urls[trait];
-  };
+  const kit = makeKit(model);
+  const send = (name, extra = {}) => kit.act(name, extra);
+  const toggle = (trait) => kit.save({ [trait]: !model.get(trait) });
 
   // --- layout ---
   const canvas = el("canvas", { tabIndex: 0, title: "Click: add or select. Drag: move. Right-click or Delete: remove." });
@@ -40,16 +21,16 @@ function render({ model, el: root }) {
   const gamut = el("img", { className: "wl-gamut", alt: "gamut", title: "Colours a screen can show at this spot's lightness: click to pick" });
   const size = el("input", { type: "range", min: 1, max: 9, step: 1 });
   const sizeLabel = el("span");
-  const button = (text, onClick) => el("button", { textContent: text, onclick: onClick });
-  const undo = button("Undo", () => send("undo"));
-  const clear = button("Clear", () => send("clear"));
-  const auto = button("Automatic", () => { model.set("automatic", !model.get("automatic")); model.save_changes(); });
-  const compare = button("Compare", () => { model.set("show_original", !model.get("show_original")); model.save_changes(); });
-  const save = button("Save", () => send("save"));
+  const button = (text) => el("button", { textContent: text });
+  const undo = button("Undo");
+  const clear = button("Clear");
+  const auto = button("Automatic");
+  const compare = button("Compare");
+  const save = button("Save");
   const status = el("div", { className: "wl-status" });
   const timing = el("div", { className: "wl-timing" });
   const group = (title, ...nodes) => el("div", { className: "wl-group" }, [el("div", { className: "wl-title", textContent: title }), ...nodes]);
-  root.append(el("div", { className: "wl-colorize" }, [
+  root.replaceChildren(el("div", { className: "wl-colorize" }, [
     el("div", { className: "wl-row" }, [
       el("div", { className: "wl-panel" }, [el("div", { className: "wl-title", textContent: "Your photo: click to colour" }), canvas]),
       el("div", { className: "wl-panel" }, [resultTitle, result]),
@@ -75,26 +56,26 @@ function render({ model, el: root }) {
     const sy = canvas.height / model.get("image_height");
     model.get("hints").forEach((hint, index) => {
       const at = index === model.get("selected") && dragAt ? dragAt : hint;
-      const half = Math.max((hint.size * canvas.width) / 256 / 2, 3);
-      const x = at.x * sx - half, y = at.y * sy - half;
+      const [hx, hy] = hint.half || [3, 3]; // half width and height on the canvas, from Python
+      const x = at.x * sx - hx, y = at.y * sy - hy;
       g.fillStyle = hint.shown;
-      g.fillRect(x, y, 2 * half, 2 * half);
+      g.fillRect(x, y, 2 * hx, 2 * hy);
       const rgb = parseInt(hint.shown.slice(1), 16);
       const light = ((rgb >> 16) & 255) * 0.3 + ((rgb >> 8) & 255) * 0.59 + (rgb & 255) * 0.11 > 128;
       g.lineWidth = index === model.get("selected") ? 3 : 1;
       g.strokeStyle = index === model.get("selected") ? "#1f77b4" : light ? "black" : "white";
-      g.strokeRect(x - 0.5, y - 0.5, 2 * half + 1, 2 * half + 1);
+      g.strokeRect(x - 0.5, y - 0.5, 2 * hx + 1, 2 * hy + 1);
     });
   };
   const showResult = () => {
     const original = model.get("show_original") && model.get("has_truth");
-    setPicture(result, original ? "original_image" : "result_image");
+    kit.show(result, model.get(original ? "original_image" : "result_image"));
     resultTitle.textContent = original ? "True colours" : model.get("automatic") ? "Result (automatic: hints ignored)" : "Result";
   };
   const swatches = (box, trait) => {
     box.replaceChildren(...model.get(trait).map((color) => el("button", {
       className: "wl-swatch", title: color, style: `background:${color}`,
-      onclick: () => { model.set("color", color); model.save_changes(); },
+      onclick: () => kit.save({ color }),
     })));
   };
   const controls = () => {
@@ -104,93 +85,78 @@ function render({ model, el: root }) {
     auto.classList.toggle("wl-on", model.get("automatic"));
     compare.classList.toggle("wl-on", model.get("show_original"));
     compare.disabled = !model.get("has_truth");
-    status.textContent = model.get("status");
+    kit.message(status, model.get("status"), model.get("status_details"));
     timing.textContent = (model.get("busy") ? "working… " : "") + model.get("timing");
   };
-  grey.onload = draw;
-  setPicture(grey, "grey_image");
-  setPicture(gamut, "gamut_image");
+  kit.listen(grey, "load", draw);
+  kit.show(grey, model.get("grey_image"));
+  kit.show(gamut, model.get("gamut_image"));
   showResult();
   swatches(suggested, "suggestions");
   swatches(recent, "recent_colors");
   controls();
 
-  // --- what the learner does ---
+  // --- what the learner does (mouse, pen or finger) ---
   const imageXY = (event) => {
-    const box = canvas.getBoundingClientRect();
-    const clamp = (v, top) => Math.min(Math.max(Math.round(v), 0), top - 1);
-    return {
-      x: clamp(((event.clientX - box.left) / box.width) * model.get("image_width"), model.get("image_width")),
-      y: clamp(((event.clientY - box.top) / box.height) * model.get("image_height"), model.get("image_height")),
-    };
+    const { u, v } = kit.where(event, canvas);
+    const clamp = (value, top) => Math.min(Math.max(Math.round(value), 0), top - 1);
+    return { x: clamp(u * model.get("image_width"), model.get("image_width")), y: clamp(v * model.get("image_height"), model.get("image_height")) };
   };
-  let pressed = false, lastSent = 0, pendingDrag = null;
-  canvas.addEventListener("pointerdown", (event) => {
-    if (event.button !== 0) return;
-    canvas.focus();
-    canvas.setPointerCapture(event.pointerId);
-    pressed = true;
-    send("press", imageXY(event));
-  });
-  canvas.addEventListener("pointermove", (event) => {
-    if (!pressed) return;
-    dragAt = imageXY(event);
-    draw();
-    const now = performance.now();
-    if (now - lastSent >= DRAG_INTERVAL_MS) { lastSent = now; send("drag", dragAt); }
-    else {
-      clearTimeout(pendingDrag);
-      pendingDrag = setTimeout(() => { if (pressed && dragAt) { lastSent = performance.now(); send("drag", dragAt); } }, DRAG_INTERVAL_MS);
-    }
-  });
-  const release = (event) => {
-    if (!pressed) return;
-    pressed = false;
-    clearTimeout(pendingDrag);
-    send("release", imageXY(event));
-    dragAt = null;
+  let lastSent = 0, pendingDrag = null;
+  const sendDrag = () => {
+    lastSent = performance.now();
+    send("drag", dragAt);
   };
-  canvas.addEventListener("pointerup", release);
-  canvas.addEventListener("pointercancel", release);
-  canvas.addEventListener("contextmenu", (event) => { event.preventDefault(); send("remove_at", imageXY(event)); });
-  canvas.addEventListener("keydown", (event) => {
+  kit.drag(canvas, {
+    down: (event) => {
+      canvas.focus();
+      send("press", imageXY(event));
+    },
+    move: (event) => {
+      dragAt = imageXY(event);
+      draw();
+      kit.stop(pendingDrag);
+      if (performance.now() - lastSent >= DRAG_INTERVAL_MS) sendDrag();
+      else pendingDrag = kit.later(sendDrag, DRAG_INTERVAL_MS);
+    },
+    up: (event) => {
+      kit.stop(pendingDrag);
+      send("release", imageXY(event));
+      dragAt = null;
+    },
+  });
+  kit.listen(canvas, "contextmenu", (event) => { event.preventDefault(); send("remove_at", imageXY(event)); });
+  kit.listen(canvas, "keydown", (event) => {
     if (event.key === "Delete" || event.key === "Backspace") { event.preventDefault(); send("remove_selected"); }
     if ((event.ctrlKey || event.metaKey) && event.key === "z") { event.preventDefault(); send("undo"); }
   });
-  colorBox.addEventListener("change", () => { model.set("color", colorBox.value); model.save_changes(); });
-  size.addEventListener("input", () => { model.set("hint_size", Number(size.value)); model.save_changes(); });
-  gamut.addEventListener("click", (event) => {
-    const box = gamut.getBoundingClientRect();
-    send("gamut", { u: (event.clientX - box.left) / box.width, v: (event.clientY - box.top) / box.height });
-  });
+  kit.listen(undo, "click", () => send("undo"));
+  kit.listen(clear, "click", () => send("clear"));
+  kit.listen(auto, "click", () => toggle("automatic"));
+  kit.listen(compare, "click", () => toggle("show_original"));
+  kit.listen(save, "click", () => send("save"));
+  kit.listen(colorBox, "change", () => kit.save({ color: colorBox.value }));
+  kit.listen(size, "input", () => kit.save({ hint_size: Number(size.value) }));
+  kit.listen(gamut, "click", (event) => send("gamut", kit.where(event, gamut)));
 
   // --- Python's answers ---
-  const handlers = {
-    "change:grey_image": () => setPicture(grey, "grey_image"),
-    "change:gamut_image": () => setPicture(gamut, "gamut_image"),
-    "change:hints change:selected change:image_width change:image_height": draw,
-    "change:result_image change:original_image change:show_original change:automatic change:has_truth": showResult,
-    "change:suggestions": () => swatches(suggested, "suggestions"),
-    "change:recent_colors": () => swatches(recent, "recent_colors"),
-    "change:color change:hint_size change:automatic change:show_original change:status change:timing change:busy": controls,
-  };
-  const onMessage = (message, buffers) => {
+  kit.onModel("change:grey_image", () => kit.show(grey, model.get("grey_image")));
+  kit.onModel("change:gamut_image", () => kit.show(gamut, model.get("gamut_image")));
+  kit.onModel("change:hints change:selected change:image_width change:image_height", draw);
+  kit.onModel("change:result_image change:original_image change:show_original change:automatic change:has_truth", showResult);
+  kit.onModel("change:suggestions", () => swatches(suggested, "suggestions"));
+  kit.onModel("change:recent_colors", () => swatches(recent, "recent_colors"));
+  kit.onModel("change:color change:hint_size change:automatic change:show_original change:status change:status_details change:timing change:busy", controls);
+  kit.onModel("msg:custom", (message, buffers) => {
     if (!message || message.type !== "download") return;
     message.names.forEach((name, index) => {
-      const link = el("a", { href: URL.createObjectURL(new Blob([buffers[index]])), download: name });
+      const link = el("a", { href: kit.url(buffers[index], "application/octet-stream"), download: name });
       root.append(link);
       link.click();
-      setTimeout(() => { URL.revokeObjectURL(link.href); link.remove(); }, 1000);
+      kit.later(() => { kit.revoke(link.href); link.remove(); }, 1000);
     });
-  };
-  const each = (fn) => Object.entries(handlers).forEach(([events, handler]) => events.split(" ").forEach((name) => fn(name, handler)));
-  each((name, handler) => model.on(name, handler));
-  model.on("msg:custom", onMessage);
-  return () => {
-    each((name, handler) => model.off(name, handler));
-    model.off("msg:custom", onMessage);
-    Object.values(urls).forEach((url) => url && URL.revokeObjectURL(url));
-  };
+  });
+  return kit.dispose;
 }
 
 export default { render };

@@ -9,13 +9,16 @@ through stale ones; while a hint is dragged it computes a quicker, blurrier prev
 
 :class:`PlainColorizeWidget` is the fallback made of standard controls (sliders, a colour picker,
 buttons), for when custom widgets cannot be shown.
+
+Every callback runs inside :func:`workshop_lib.errors.guard`: a WorkshopError shows its sentence
+in the widget's message line; anything else shows one plain sentence with the details folded
+underneath (and logged). The hints are kept either way.
 """
 
 from __future__ import annotations
 
 import html
 import io
-import threading
 import time
 from pathlib import Path
 
@@ -23,12 +26,15 @@ import ipywidgets
 import traitlets
 from PIL import Image, ImageDraw
 
-from ..errors import WorkshopError
+from ..errors import WorkshopError, guard, message_html
+from ..media.esm import widget_module
 from ..media.images import side_by_side
 from ..media.still import StillPicture, png_bytes
 from . import colors
-from .apply import NETWORK_SIZE, lab_to_rgb
+from .apply import lab_to_rgb
 from .colorizer import Colorizer
+from .hints import hint_box
+from .worker import LatestOnly
 
 __all__ = ["ColorizeWidget", "PlainColorizeWidget", "colorize_widget"]
 
@@ -36,7 +42,17 @@ DISPLAY_SIDE = 480
 """Pictures in the widget are at most this many pixels a side (the saved result is full size)."""
 _RECENT = 10  # recently used colours kept
 _SUGGESTIONS = 8
-_IDLE_SECONDS = 30  # the worker thread stops after this long without requests
+_DOING = {  # what the learner was doing, for the message when something breaks
+    "press": "placing the hint",
+    "drag": "moving the hint",
+    "release": "moving the hint",
+    "remove_at": "removing the hint",
+    "remove_selected": "removing the hint",
+    "undo": "undoing",
+    "clear": "clearing the hints",
+    "gamut": "picking a colour",
+    "save": "saving",
+}
 
 
 def colorize_widget(colorizer: Colorizer, *, plain: bool = False, display_side=DISPLAY_SIDE):
@@ -90,58 +106,6 @@ def _encode(picture: Image.Image, *, kind: str = "JPEG") -> bytes:
     return buffer.getvalue()
 
 
-class _LatestOnly:
-    """Runs ``work(request)`` in one background thread, always on the newest request.
-
-    A request that arrives while another is computed replaces any request still waiting, so at
-    most one is ever queued: stale work is skipped, never computed.
-    """
-
-    def __init__(self, work):
-        self._work = work
-        self._pending = None
-        self._running = False
-        self._thread: threading.Thread | None = None
-        self._condition = threading.Condition()
-
-    def submit(self, request) -> None:
-        with self._condition:
-            self._pending = request
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._loop, daemon=True)
-                self._thread.start()
-            self._condition.notify_all()
-
-    @property
-    def waiting(self) -> bool:
-        """True when a request waits to be computed."""
-        return self._pending is not None
-
-    def wait(self, timeout: float | None = 60) -> bool:
-        """Block until nothing is waiting or running; False when ``timeout`` seconds passed first."""
-        with self._condition:
-            return self._condition.wait_for(
-                lambda: self._pending is None and not self._running, timeout
-            )
-
-    def _loop(self) -> None:
-        while True:
-            with self._condition:
-                if self._pending is None:
-                    self._condition.wait(_IDLE_SECONDS)
-                if self._pending is None:
-                    self._thread = None
-                    self._condition.notify_all()
-                    return
-                request, self._pending, self._running = self._pending, None, True
-            try:
-                self._work(request)
-            finally:
-                with self._condition:
-                    self._running = False
-                    self._condition.notify_all()
-
-
 try:
     import anywidget
 
@@ -183,7 +147,7 @@ class ColorizeWidget(StillPicture, _Base):
     (200, 150)
     """
 
-    _esm = Path(__file__).parent / "widget.js"
+    _esm = widget_module(Path(__file__).parent / "widget.js")
     _css = Path(__file__).parent / "widget.css"
 
     grey_image = traitlets.Bytes(b"").tag(sync=True)
@@ -203,6 +167,7 @@ class ColorizeWidget(StillPicture, _Base):
     has_truth = traitlets.Bool(False).tag(sync=True)
     busy = traitlets.Bool(False).tag(sync=True)
     status = traitlets.Unicode("").tag(sync=True)
+    status_details = traitlets.Unicode("").tag(sync=True)
     timing = traitlets.Unicode("").tag(sync=True)
     action = traitlets.Dict({}).tag(sync=True)
     save_folder = traitlets.Unicode("colorized").tag(sync=True)
@@ -211,12 +176,14 @@ class ColorizeWidget(StillPicture, _Base):
         super().__init__(**kwargs)
         self.colorizer = colorizer
         self.display_side = int(display_side)
-        self._scheduler = _LatestOnly(self._compute)
+        self._scheduler = LatestOnly(self._compute)
         self._dragging = False
         self._focus = None  # (x, y) of the last spot pressed: suggestions and gamut are for it
         self.has_truth = colorizer.has_truth
         self.image_width, self.image_height = colorizer.size
-        self.grey_image = _encode(self._shrink(colorizer.grey))
+        shown = self._shrink(colorizer.grey)
+        self._scale = shown.width / colorizer.size[0]  # canvas pixels per photo pixel
+        self.grey_image = _encode(shown)
         if colorizer.has_truth:
             self.original_image = _encode(self._shrink(colorizer.original))
         self.gamut_image = _encode(colors.gamut_image(50, size=160), kind="PNG")
@@ -227,10 +194,10 @@ class ColorizeWidget(StillPicture, _Base):
         self.observe(self._on_size, names="hint_size")
         self.observe(self._on_selected, names="selected")
         self.observe(self._on_hints, names="hints")
-        self.observe(lambda _change: self._request(), names="automatic")
+        self.observe(self._on_automatic, names="automatic")
         if colorizer.note:
             self.status = colorizer.note
-        self._guard(lambda: self._compute(self._snapshot(preview=False)))  # first picture, now
+        self._compute(self._snapshot(preview=False))  # the first picture, now
 
     def __repr__(self) -> str:
         # Shown instead of the widget where custom widgets cannot be displayed (kept short:
@@ -244,7 +211,7 @@ class ColorizeWidget(StillPicture, _Base):
         if not self.result_image:
             return None
         result = Image.open(io.BytesIO(self.result_image)).convert("RGB")
-        photo = _draw_hints(self.colorizer, self._shrink(self.colorizer.grey))
+        photo = self.colorizer.hint_picture(max_side=self.display_side)
         still = side_by_side(
             photo,
             result,
@@ -271,8 +238,9 @@ class ColorizeWidget(StillPicture, _Base):
         handler = getattr(self, f"_do_{action.get('name', '')}", None)
         if handler is None:
             return
-        self.status = ""  # the last message was about the last action
-        self._guard(lambda: handler(action))
+        self._say("")  # the last message was about the last action
+        with guard(self._show_error, doing=_DOING.get(action["name"], "doing that")):
+            handler(action)
 
     def _do_press(self, action) -> None:
         x, y = action["x"], action["y"]
@@ -313,7 +281,7 @@ class ColorizeWidget(StillPicture, _Base):
 
     def _do_undo(self, _action) -> None:
         if not self.colorizer.undo():
-            self.status = "Nothing to undo."
+            self._say("Nothing to undo.")
         self.selected = -1 if self.selected >= len(self.colorizer.hints) else self.selected
 
     def _do_clear(self, _action) -> None:
@@ -331,7 +299,7 @@ class ColorizeWidget(StillPicture, _Base):
 
     def _do_save(self, _action) -> None:
         paths = self.colorizer.save(self.save_folder)
-        self.status = (
+        self._say(
             f"Saved {paths['image'].as_posix()} and {paths['hints'].name} (keep them together)."
         )
         self.send(
@@ -340,37 +308,36 @@ class ColorizeWidget(StillPicture, _Base):
         )
 
     def _on_color(self, change) -> None:
-        try:
-            wanted = colors.to_hex(colors.parse_color(change["new"]))
-        except WorkshopError as err:
-            self.status = str(err)
-            self.color = change["old"]  # keep a colour that works for the next click
-            return
-
-        def recolour():
+        with guard(self._show_error, doing="changing the colour"):
+            try:
+                wanted = colors.to_hex(colors.parse_color(change["new"]))
+            except WorkshopError:
+                self.color = change["old"]  # keep a colour that works for the next click
+                raise
             if 0 <= self.selected < len(self.colorizer.hints):
                 if wanted != self.colorizer.hints[self.selected].color:
                     self.colorizer.recolor_hint(self.selected, wanted)
             self._remember_color(wanted)
 
-        self._guard(recolour)
-
     def _on_size(self, change) -> None:
-        def resize():
+        with guard(self._show_error, doing="changing the hint's size"):
             if 0 <= self.selected < len(self.colorizer.hints):
                 if self.colorizer.hints[self.selected].size != change["new"]:
                     self.colorizer.resize_hint(self.selected, change["new"])
 
-        self._guard(resize)
-
     def _on_selected(self, change) -> None:
-        index = change["new"]
-        if 0 <= index < len(self.colorizer.hints):
-            hint = self.colorizer.hints[index]
-            self._focus = (hint.x, hint.y)
-            self._request(details=True)
-        else:
-            self.suggestions = []
+        with guard(self._show_error, doing="selecting a hint"):
+            index = change["new"]
+            if 0 <= index < len(self.colorizer.hints):
+                hint = self.colorizer.hints[index]
+                self._focus = (hint.x, hint.y)
+                self._request(details=True)
+            else:
+                self.suggestions = []
+
+    def _on_automatic(self, _change) -> None:
+        with guard(self._show_error, doing="switching the automatic result"):
+            self._request()
 
     def _on_hints(self, change) -> None:
         """``hints`` set from outside (a test, a notebook): the Colorizer adopts them."""
@@ -382,11 +349,13 @@ class ColorizeWidget(StillPicture, _Base):
             {"x": h.x, "y": h.y, "color": h.color, "size": h.size} for h in self.colorizer.hints
         ]
         if wanted != current:
-            self._guard(lambda: self.colorizer.set_hints(wanted))
+            with guard(self._show_error, doing="placing the hints"):
+                self.colorizer.set_hints(wanted)
 
     def _on_colorizer_change(self, _colorizer) -> None:
-        self._sync_hints()
-        self._request(preview=self._dragging)
+        with guard(self._show_error, doing="showing the hints"):
+            self._sync_hints()
+            self._request(preview=self._dragging)
 
     # --- computing ---------------------------------------------------------------------------------
 
@@ -410,43 +379,43 @@ class ColorizeWidget(StillPicture, _Base):
     def _compute(self, request) -> None:
         """The worker's job: the result picture, then suggestions and gamut for the focus spot."""
         try:
-            started = time.perf_counter()
-            picture = self.colorizer.result(
-                hints=request["hints"], preview=request["preview"], max_side=self.display_side
-            )
-            network = self.colorizer.seconds
-            self.result_image = _encode(picture)
-            total = time.perf_counter() - started
-            kind = "preview" if request["preview"] else "update"
-            self.timing = f"{kind}: {total:.2f} s (network {network:.2f} s)"
-            if request["focus"] is not None:
-                x, y = request["focus"]
-                found = self.colorizer.suggestions(x, y, count=_SUGGESTIONS)
-                self.suggestions = [s.color for s in found]
-                self.gamut_image = _encode(self.colorizer.gamut(x, y, size=160), kind="PNG")
-            if self.status.startswith("Something went wrong"):
-                self.status = ""
-        except WorkshopError as err:
-            self.status = str(err)
-        except Exception as err:  # keep the widget alive and the hints safe
-            self.status = (
-                f"Something went wrong while colouring ({type(err).__name__}: {err}). Your hints "
-                "are kept; try again, or use Undo."
-            )
+            with guard(self._show_error, doing="colouring the photo"):
+                self._compute_now(request)
         finally:
             self.busy = self._scheduler.waiting
 
-    def _guard(self, step) -> None:
-        """Run a step; a WorkshopError becomes the status line (the widget stays usable)."""
-        try:
-            step()
-        except WorkshopError as err:
-            self.status = str(err)
+    def _compute_now(self, request) -> None:
+        started = time.perf_counter()
+        picture = self.colorizer.result(
+            hints=request["hints"], preview=request["preview"], max_side=self.display_side
+        )
+        network = self.colorizer.seconds
+        self.result_image = _encode(picture)
+        total = time.perf_counter() - started
+        kind = "preview" if request["preview"] else "update"
+        self.timing = f"{kind}: {total:.2f} s (network {network:.2f} s)"
+        if request["focus"] is not None:
+            x, y = request["focus"]
+            found = self.colorizer.suggestions(x, y, count=_SUGGESTIONS)
+            self.suggestions = [s.color for s in found]
+            self.gamut_image = _encode(self.colorizer.gamut(x, y, size=160), kind="PNG")
+        if self.status_details:  # a fault in an earlier run: this one went well
+            self._say("")
+
+    def _show_error(self, sentence: str, details: str | None) -> None:
+        """The guard's way to show a problem: the message line, with details folded under it."""
+        self.status = sentence
+        self.status_details = details or ""
+
+    def _say(self, text: str) -> None:
+        """Show a plain message (not a problem) in the message line."""
+        self.status, self.status_details = text, ""
 
     def _sync_hints(self) -> None:
         shown = []
         for hint in self.colorizer.hints:
             lightness = self.colorizer.lightness_at(hint.x, hint.y)
+            left, top, right, bottom = hint_box(hint, self.colorizer.size, scale=self._scale)
             shown.append(
                 {
                     "x": hint.x,
@@ -454,6 +423,7 @@ class ColorizeWidget(StillPicture, _Base):
                     "color": hint.color,
                     "size": hint.size,
                     "shown": colors.to_hex(lab_to_rgb([lightness, *hint.ab])),
+                    "half": [round((right - left) / 2, 2), round((bottom - top) / 2, 2)],
                 }
             )
         if shown != self.hints:
@@ -517,13 +487,15 @@ class PlainColorizeWidget(ipywidgets.VBox):
         self.buttons = []
         for label, handler in buttons.items():
             button = ipywidgets.Button(description=label)
-            button.on_click(lambda _b, handler=handler: self._guarded(handler))
+            button.on_click(lambda _b, label=label, handler=handler: self._guarded(label, handler))
             self.buttons.append(button)
         self.photo = ipywidgets.Image(format="jpeg")
         self.result = ipywidgets.Image(format="jpeg")
         self.status = ipywidgets.HTML("")
         for slider in (self.x, self.y):
-            slider.observe(lambda _change: self._draw_photo(), names="value")
+            slider.observe(
+                lambda _change: self._guarded("Move the cross", self._draw_photo), names="value"
+            )
         super().__init__(
             children=[
                 self.message,
@@ -534,14 +506,16 @@ class PlainColorizeWidget(ipywidgets.VBox):
                 self.status,
             ]
         )
-        self._draw_photo()
-        self._guarded(self._update)
+        self._guarded("Start", self._draw_photo)
+        self._guarded("Start", self._update)
 
-    def _guarded(self, step) -> None:
-        try:
+    def _guarded(self, label: str, step) -> None:
+        """Run a button's or slider's step inside the one widget guard."""
+        with guard(self._show_error, doing=f"doing '{label}'"):
             step()
-        except WorkshopError as err:
-            self.status.value = html.escape(str(err))
+
+    def _show_error(self, sentence: str, details: str | None) -> None:
+        self.status.value = message_html(sentence, details)
 
     def _add(self) -> None:
         self.colorizer.add_hint(self.x.value, self.y.value, self.color.value, size=self.size.value)
@@ -571,24 +545,10 @@ class PlainColorizeWidget(ipywidgets.VBox):
         )
 
     def _draw_photo(self) -> None:
-        picture = self.colorizer.grey.copy()
-        picture.thumbnail((self.display_side, self.display_side), Image.Resampling.LANCZOS)
-        picture = _draw_hints(self.colorizer, picture)
+        picture = self.colorizer.hint_picture(max_side=self.display_side)
         scale = picture.width / self.colorizer.size[0]
         draw = ImageDraw.Draw(picture)
         x, y = self.x.value * scale, self.y.value * scale
         draw.line([(x - 8, y), (x + 8, y)], fill="red", width=2)
         draw.line([(x, y - 8), (x, y + 8)], fill="red", width=2)
         self.photo.value = _encode(picture)
-
-
-def _draw_hints(colorizer: Colorizer, picture: Image.Image) -> Image.Image:
-    """Draw the hints as small squares on a copy of the photo shown at ``picture``'s size."""
-    picture = picture.convert("RGB")
-    scale = picture.width / colorizer.size[0]
-    draw = ImageDraw.Draw(picture)
-    for hint in colorizer.hints:
-        half = max(hint.size * colorizer.size[0] / NETWORK_SIZE / 2 * scale, 2)
-        x, y = hint.x * scale, hint.y * scale
-        draw.rectangle([x - half, y - half, x + half, y + half], fill=hint.color, outline="white")
-    return picture

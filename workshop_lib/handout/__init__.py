@@ -295,4 +295,20 @@ def _copy_models(folder: Path, *, download: bool) -> tuple[list[str], list[str]]
         else:
             shutil.copy2(status.path, target)
         cached.append(name)
+    _copy_coqui_voices(folder, cached, missing, download=download)
     return cached, missing
+
+
+def _copy_coqui_voices(folder: Path, cached: list, missing: list, *, download: bool) -> None:
+    """The coqui-tts voices, laid out as in the cache (coqui-tts downloads them itself)."""
+    from ..speech.bundles import coqui_folder, coqui_names, prefetch_coqui
+
+    if download:
+        prefetch_coqui()
+    for name in coqui_names():
+        source = coqui_folder(name)
+        if not (source.is_dir() and any(source.glob("*.pth"))):
+            missing.append(name)
+            continue
+        shutil.copytree(source, folder / "coqui" / "tts" / source.name, dirs_exist_ok=True)
+        cached.append(name)

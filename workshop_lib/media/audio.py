@@ -20,6 +20,7 @@ from ..errors import WorkshopError
 __all__ = [
     "as_channels_first",
     "audio_duration",
+    "encode_audio",
     "load_audio",
     "play",
     "plot_audio",
@@ -186,7 +187,16 @@ def as_channels_first(samples) -> np.ndarray:
 
     A ``(samples, channels)`` array with 2 to 8 columns (as soundfile returns) is turned around.
     """
-    array = np.asarray(samples, dtype=np.float32)
+    try:
+        array = np.asarray(samples)
+    except Exception as err:  # ragged lists and other shapes numpy cannot hold
+        raise WorkshopError(f"These samples are not an array of numbers ({err}).") from err
+    if array.dtype.kind not in "biuf":
+        raise WorkshopError(
+            f"Audio samples must be plain numbers (whole or decimal), not {array.dtype} values."
+        )
+    with np.errstate(over="ignore", invalid="ignore"):
+        array = array.astype(np.float32)
     if array.ndim == 1:
         return array[np.newaxis, :]
     if array.ndim != 2:
@@ -195,6 +205,8 @@ def as_channels_first(samples) -> np.ndarray:
         )
     if array.shape[0] > array.shape[1] and array.shape[1] <= 8:
         array = array.T
+    if array.shape[0] == 0:
+        raise WorkshopError(f"This audio has no channels at all (shape {array.shape}).")
     return array
 
 
@@ -222,6 +234,60 @@ def audio_duration(samples: np.ndarray, sample_rate: int) -> float:
     return np.asarray(samples).shape[-1] / sample_rate
 
 
+_ENCODINGS = {"wav": "WAV", "flac": "FLAC", "ogg": "OGG", "mp3": "MP3"}
+
+
+def _write(target, samples, sample_rate: int, kind: str) -> None:
+    """Write samples to a file or a file-like object in one of the formats of ``_ENCODINGS``."""
+    import soundfile
+
+    data = np.clip(as_channels_first(samples), -1.0, 1.0).T
+    subtype = "PCM_16" if kind == "wav" else None
+    soundfile.write(
+        target, data, _check_rate(sample_rate), format=_ENCODINGS[kind], subtype=subtype
+    )
+
+
+def encode_audio(samples, sample_rate: int, *, format: str = "wav") -> bytes:
+    """Encode samples as the bytes of a sound file, in memory: what a widget sends a browser.
+
+    This is the one encoder for players in widgets and web pages. MP3 is smaller; where the
+    installed libsndfile cannot write MP3 the result is WAV instead (browsers play both).
+
+    Parameters
+    ----------
+    samples : numpy.ndarray
+        Mono ``(samples,)`` or ``(channels, samples)`` floats in [-1, 1] (clipped).
+    sample_rate : int
+        Samples per second.
+    format : {"wav", "mp3", "flac", "ogg"}
+        The file format.
+
+    Returns
+    -------
+    bytes
+
+    Examples
+    --------
+    >>> encode_audio(np.zeros(100, dtype=np.float32), 8000)[:4]
+    b'RIFF'
+    """
+    import soundfile
+
+    kind = str(format).lower().lstrip(".")
+    if kind not in _ENCODINGS:
+        raise WorkshopError(f"Cannot encode audio as '{format}'. Use wav, mp3, flac or ogg.")
+    buffer = io.BytesIO()
+    try:
+        _write(buffer, samples, sample_rate, kind)
+    except (soundfile.LibsndfileError, TypeError, ValueError):
+        if kind != "mp3":
+            raise
+        buffer = io.BytesIO()  # an old libsndfile without MP3
+        _write(buffer, samples, sample_rate, "wav")
+    return buffer.getvalue()
+
+
 def save_audio(path, samples, sample_rate: int) -> Path:
     """Save samples to a sound file: ``.wav`` and ``.flac`` directly, ``.mp3`` and ``.ogg`` too.
 
@@ -236,17 +302,14 @@ def save_audio(path, samples, sample_rate: int) -> Path:
     import soundfile
 
     path = Path(path)
-    data = np.clip(as_channels_first(samples), -1.0, 1.0).T
-    rate = _check_rate(sample_rate)
-    suffix = path.suffix.lower()
-    formats = {".wav": "WAV", ".flac": "FLAC", ".ogg": "OGG", ".mp3": "MP3"}
-    if suffix not in formats:
-        raise WorkshopError(f"Cannot save audio as '{suffix}'. Use .wav, .flac, .mp3 or .ogg.")
+    kind = path.suffix.lower().lstrip(".")
+    if kind not in _ENCODINGS:
+        raise WorkshopError(f"Cannot save audio as '{path.suffix}'. Use .wav, .flac, .mp3 or .ogg.")
+    _check_rate(sample_rate)
     path.parent.mkdir(parents=True, exist_ok=True)
     part = path.with_name(f".{path.name}.part")
     try:
-        subtype = "PCM_16" if suffix == ".wav" else None
-        soundfile.write(part, data, rate, format=formats[suffix], subtype=subtype)
+        _write(part, samples, sample_rate, kind)
         part.replace(path)
     except (soundfile.LibsndfileError, OSError) as err:
         raise WorkshopError(f"Could not save {path.name}: {err}") from err

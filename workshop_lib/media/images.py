@@ -158,7 +158,12 @@ def open_image(source, *, max_side: int = MAX_SIDE, min_side: int = MIN_SIDE) ->
         name, data = _read_bytes(source)
         picture, file_size = _decode(data, name, max_side)
     before = picture.size
-    greyscale, picture = _normalise(picture, name)
+    try:
+        greyscale, picture = _normalise(picture, name)
+    except WorkshopError:
+        raise
+    except Exception as err:  # damaged EXIF or palette data shows up only here
+        raise _damaged(name, err) from err
     turned = picture.size != before  # EXIF rotation by a quarter turn swaps width and height
     original_size = (file_size[1], file_size[0]) if turned else file_size
     width, height = picture.size
@@ -373,12 +378,22 @@ def _decode(data: bytes, name: str, max_side: int) -> tuple[Image.Image, tuple[i
             f"{_quote(name, capital=True)} is not a picture we can read. Use a {_FORMATS} file; "
             "if it is one, it may be damaged: upload it again."
         ) from err
-    except (OSError, SyntaxError, ValueError, EOFError) as err:
+    except MemoryError as err:
         raise WorkshopError(
-            f"{_quote(name, capital=True)} could not be read: the file looks damaged or "
-            f"incomplete ({err}). Upload it again, or save it again as a JPEG or PNG."
+            f"{_quote(name, capital=True)} needs more memory than this computer has free. Save a "
+            "smaller copy and try again."
         ) from err
+    except Exception as err:  # Pillow's decoders raise many types for damaged files
+        raise _damaged(name, err) from err
     return picture, (width, height)
+
+
+def _damaged(name: str, err: Exception) -> WorkshopError:
+    return WorkshopError(
+        f"{_quote(name, capital=True)} could not be read: the file looks damaged or "
+        f"incomplete ({type(err).__name__}: {str(err)[:200]}). Upload it again, or save it "
+        "again as a JPEG or PNG."
+    )
 
 
 def _from_pillow(picture: Image.Image) -> Image.Image:

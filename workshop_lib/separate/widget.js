@@ -1,44 +1,19 @@
 // The separation widget's view. It shows what the Python side holds (players, sliders, progress,
 // messages) and reports what the learner does (file chosen, buttons, sliders) through the
 // "action", "upload" and "volumes" traits. All the work is done in Python
-// (workshop_lib/separate/widget.py).
+// (workshop_lib/separate/widget.py). makeKit and el come from the shared kit
+// (workshop_lib/media/widget_kit.js), put in front of this script by Python.
 
-const STEM_CHOICES = [
+const STEM_CHOICES = Object.freeze([
   [2, "2 stems: vocals + accompaniment"],
   [4, "4 stems: vocals, drums, bass, other"],
   [5, "5 stems: vocals, piano, drums, bass, other"],
-];
-
-function el(tag, props = {}, children = []) {
-  const node = Object.assign(document.createElement(tag), props);
-  for (const child of children) node.append(child);
-  return node;
-}
-
-function audioUrl(view) {
-  // Bytes arrive as a DataView; MP3 (ID3 tag or frame sync 0xFF) or WAV ("RIFF").
-  if (!view || view.byteLength === 0) return "";
-  const type = view.getUint8(0) === 0x52 ? "audio/wav" : "audio/mpeg";
-  return URL.createObjectURL(new Blob([view], { type }));
-}
+]);
+const ROW_STYLE = "display:flex;gap:8px;align-items:center;margin:4px 0";
 
 function render({ model, el: root }) {
-  let serial = 0;
-  const send = (name) => {
-    model.set("action", { name, serial: ++serial });
-    model.save_changes();
-  };
-  const urls = new Set();
-  const setAudio = (player, view) => {
-    if (player.dataset.url) {
-      URL.revokeObjectURL(player.dataset.url);
-      urls.delete(player.dataset.url);
-    }
-    const url = audioUrl(view);
-    if (url) urls.add(url);
-    player.dataset.url = url;
-    player.src = url;
-  };
+  const kit = makeKit(model);
+  const send = (name) => kit.act(name);
 
   // --- controls ---
   const fileInput = el("input", { type: "file", accept: "audio/*,.mp3,.wav,.flac,.ogg,.m4a" });
@@ -60,9 +35,9 @@ function render({ model, el: root }) {
     el("h4", { textContent: "Your mix" }),
     mixPlayer,
   ]);
-  root.append(
-    el("div", { className: "ws-row" }, [el("b", { textContent: "Song: " }), songName, fileInput]),
-    el("div", { className: "ws-row" }, [choice, runButton, cancelButton, bar]),
+  root.replaceChildren(
+    el("div", { className: "ws-row", style: ROW_STYLE }, [el("b", { textContent: "Song: " }), songName, fileInput]),
+    el("div", { className: "ws-row", style: ROW_STYLE }, [choice, runButton, cancelButton, bar]),
     error,
     status,
     results,
@@ -70,46 +45,40 @@ function render({ model, el: root }) {
   root.style.fontFamily = "sans-serif";
   error.style.cssText = "color:#b00020;font-weight:bold;margin:6px 0;white-space:pre-wrap";
   status.style.cssText = "margin:6px 0;color:#333";
-  for (const row of root.querySelectorAll(".ws-row")) row.style.cssText = "display:flex;gap:8px;align-items:center;margin:4px 0";
 
   // --- learner -> Python ---
-  fileInput.addEventListener("change", async () => {
+  kit.listen(fileInput, "change", async () => {
     const file = fileInput.files[0];
     if (!file) return;
-    model.set("upload_name", file.name);
-    model.set("upload", new DataView(await file.arrayBuffer()));
-    model.save_changes();
+    kit.save({ upload_name: file.name, upload: new DataView(await file.arrayBuffer()) });
     send("upload");
     fileInput.value = "";
   });
-  choice.addEventListener("change", () => {
-    model.set("stems", Number(choice.value));
-    model.save_changes();
-  });
-  runButton.addEventListener("click", () => send("run"));
-  cancelButton.addEventListener("click", () => send("cancel"));
+  kit.listen(choice, "change", () => kit.save({ stems: Number(choice.value) }));
+  kit.listen(runButton, "click", () => send("run"));
+  kit.listen(cancelButton, "click", () => send("cancel"));
 
   let playMix = false;
   const drawStems = () => {
-    for (const old of stemsBox.querySelectorAll("audio")) setAudio(old, null);
+    for (const old of stemsBox.querySelectorAll("audio")) kit.show(old, null);
     stemsBox.replaceChildren();
     const audio = model.get("stem_audio") || {};
     const volumes = model.get("volumes") || {};
     const scores = model.get("scores") || {};
     for (const name of model.get("names")) {
       const player = el("audio", { controls: true });
-      setAudio(player, audio[name]);
+      kit.show(player, audio[name]);
       const slider = el("input", { type: "range", min: 0, max: 1.5, step: 0.05, value: volumes[name] ?? 1 });
       const shown = el("span", { textContent: `${Math.round((volumes[name] ?? 1) * 100)} %` });
-      slider.addEventListener("input", () => (shown.textContent = `${Math.round(slider.value * 100)} %`));
-      slider.addEventListener("change", () => {
+      // These elements are replaced on the next redraw; their listeners go with them.
+      slider.oninput = () => (shown.textContent = `${Math.round(slider.value * 100)} %`);
+      slider.onchange = () => {
         playMix = true;
-        model.set("volumes", { ...model.get("volumes"), [name]: Number(slider.value) });
-        model.save_changes();
-      });
+        kit.save({ volumes: { ...model.get("volumes"), [name]: Number(slider.value) } });
+      };
       const score = name in scores ? ` (SDR ${scores[name]} dB)` : "";
       stemsBox.append(
-        el("div", { className: "ws-row", style: "display:flex;gap:8px;align-items:center;margin:4px 0" }, [
+        el("div", { className: "ws-row", style: ROW_STYLE }, [
           el("b", { textContent: name + score, style: "min-width:170px" }),
           player,
           slider,
@@ -129,37 +98,34 @@ function render({ model, el: root }) {
     choice.disabled = busy;
     fileInput.disabled = busy;
     bar.value = model.get("progress");
-    error.textContent = model.get("error");
+    kit.message(error, model.get("error"), model.get("error_details"));
     status.textContent = model.get("status");
     results.style.display = model.get("names").length ? "" : "none";
   };
   const updateMix = () => {
     const position = mixPlayer.currentTime;
     const wasPlaying = !mixPlayer.paused;
-    setAudio(mixPlayer, model.get("mix_audio"));
+    kit.show(mixPlayer, model.get("mix_audio"));
     mixPlayer.onloadedmetadata = () => {
       mixPlayer.currentTime = Math.min(position, mixPlayer.duration || 0);
       if (wasPlaying || playMix) mixPlayer.play().catch(() => {});
       playMix = false;
     };
   };
-  const updateKaraoke = () => setAudio(karaoke, model.get("karaoke_audio"));
+  const updateKaraoke = () => kit.show(karaoke, model.get("karaoke_audio"));
 
-  for (const name of ["song_name", "stems", "busy", "progress", "error", "status", "names"]) {
-    model.on(`change:${name}`, update);
-  }
-  model.on("change:names", drawStems);
-  model.on("change:scores", drawStems);
-  model.on("change:mix_audio", updateMix);
-  model.on("change:karaoke_audio", updateKaraoke);
+  kit.onModel("change:song_name change:stems change:busy change:progress change:error change:error_details change:status change:names", update);
+  kit.onModel("change:names change:scores", drawStems);
+  kit.onModel("change:mix_audio", updateMix);
+  kit.onModel("change:karaoke_audio", updateKaraoke);
+  kit.onDispose(() => {
+    for (const player of [karaoke, mixPlayer, ...stemsBox.querySelectorAll("audio")]) player.pause();
+  });
   update();
   drawStems();
   updateMix();
   updateKaraoke();
-
-  return () => {
-    for (const url of urls) URL.revokeObjectURL(url);
-  };
+  return kit.dispose;
 }
 
 export default { render };

@@ -18,6 +18,7 @@ import traitlets
 
 from ..errors import WorkshopError
 from ..media import audio as media_audio
+from ..media.esm import widget_module
 from ..media.still import StillPicture, png_bytes
 from .evaluation import sdr
 from .separator import Separation, Separator, encode_mp3
@@ -65,7 +66,7 @@ class SeparateWidget(StillPicture, _Base):
         Where the model runs; None picks the GPU when there is one.
     """
 
-    _esm = Path(__file__).parent / "widget.js"
+    _esm = widget_module(Path(__file__).parent / "widget.js")
 
     song_name = traitlets.Unicode("").tag(sync=True)
     stems = traitlets.Int(2).tag(sync=True)

@@ -2,8 +2,21 @@
 
 Every engine takes text and returns ``(samples, sample_rate)``, and knows its name, technique,
 year and licence. Classic engines run the programs Debian/Ubuntu ship (espeak-ng, MBROLA,
-Festival, flite, SVOX Pico); neural ones run coqui-tts models (Tacotron 2, VITS, YourTTS,
-XTTS-v2), downloaded once into the workshop cache, or tiny stand-ins offline.
+Festival, flite, SVOX Pico); neural ones are Piper (real VITS voices that run fast on a CPU, the
+joe voice even offline) and coqui-tts models (Tacotron 2, VITS, YourTTS, XTTS-v2), downloaded
+once into the workshop cache, or tiny stand-ins offline.
+
+This package exports what a notebook calls. Everything else is in its submodule:
+
+- :mod:`.registry`: every engine by name (``CLASSIC``, ``NEURAL``, ``engines()``,
+  ``available_engines()``);
+- :mod:`.engine`, :mod:`.classic`, :mod:`.piper`, :mod:`.coqui`, :mod:`.xtts`: the engines;
+- :mod:`.coqui_models`: the coqui model table (``MODELS``); :mod:`.bundles`: every released
+  speech model as a ``ModelBundle``;
+- :mod:`.history`: the timeline and today's services; :mod:`.pipeline`: the step-by-step
+  picture, the SV2TTS drawing, long texts sentence by sentence;
+- :mod:`.evaluate`: word error rate and real-time factor; :mod:`.text`: text checks;
+- :mod:`.recorder` and :mod:`.widget`: recordings, consent and the widgets.
 
 Examples
 --------
@@ -12,73 +25,36 @@ Examples
 >>> engine.technique
 'formant synthesis'
 >>> samples, sample_rate = speech.speak("Hello, library!")  # doctest: +SKIP
+>>> speech.history.TIMELINE[0].year  # the submodules are at hand too
+1939
 """
 
+from . import history, pipeline, registry  # noqa: F401 (at hand as speech.history, ...)
 from .classic import phonemes
-from .engine import Engine, Sentence, Voice, join_sentences
+from .coqui_models import model_table
 from .evaluate import (
-    Measurement,
     measure,
     measure_engines,
     measurements_table,
     play_all,
     plot_side_by_side,
     speak_with_every_engine,
-    transcribe,
-    word_error_rate,
 )
-from .history import SERVICES, TIMELINE, plot_timeline, services_table, timeline_table
-from .neural import (
-    MODELS,
-    XTTS_TERMS,
-    ClonedVoice,
-    CoquiEngine,
-    XttsEngine,
-    accept_xtts_terms,
-    model_table,
-    xtts_terms_accepted,
-)
-from .pipeline import plot_pipeline, plot_sv2tts, show_sentences
-from .recorder import Recording, RecordingStore, record_in_colab
-from .registry import (
-    CLASSIC,
-    NEURAL,
-    available_engines,
-    cloning_engine,
-    engines,
-    get_engine,
-    speak,
-)
-from .text import check_text, split_sentences
-from .widget import ConsentBox, HistoryPlayer, RecorderWidget, SpeakWidget, record_voice
+from .pipeline import plot_pipeline, show_sentences
+from .recorder import RecordingStore
+from .registry import cloning_engine, get_engine, speak
+from .text import split_sentences
+from .widget import ConsentBox, HistoryPlayer, SpeakWidget, record_voice
+from .xtts import XTTS_TERMS
 
 __all__ = [
-    "CLASSIC",
-    "MODELS",
-    "NEURAL",
-    "SERVICES",
-    "TIMELINE",
     "XTTS_TERMS",
-    "ClonedVoice",
     "ConsentBox",
-    "CoquiEngine",
-    "Engine",
     "HistoryPlayer",
-    "Measurement",
-    "RecorderWidget",
-    "Recording",
     "RecordingStore",
-    "Sentence",
     "SpeakWidget",
-    "Voice",
-    "XttsEngine",
-    "accept_xtts_terms",
-    "available_engines",
-    "check_text",
     "cloning_engine",
-    "engines",
     "get_engine",
-    "join_sentences",
     "measure",
     "measure_engines",
     "measurements_table",
@@ -87,17 +63,18 @@ __all__ = [
     "play_all",
     "plot_pipeline",
     "plot_side_by_side",
-    "plot_sv2tts",
-    "plot_timeline",
-    "record_in_colab",
     "record_voice",
-    "services_table",
     "show_sentences",
     "speak",
     "speak_with_every_engine",
     "split_sentences",
-    "timeline_table",
-    "transcribe",
-    "word_error_rate",
-    "xtts_terms_accepted",
 ]
+
+_MOVED = {"CLASSIC", "NEURAL", "engines", "available_engines"}
+
+
+def __getattr__(name: str):
+    # Transitional: app/ still reads these four from here; they live in .registry.
+    if name in _MOVED:
+        return getattr(registry, name)
+    raise AttributeError(f"module 'workshop_lib.speech' has no attribute {name!r}")

@@ -76,6 +76,13 @@ class CommandLineEngine(Engine):
     ascii_only: bool = False
     seconds_per_character: float = 0.05  # added to the time limit for long texts
 
+    @property
+    def device(self):
+        """Programs run on the CPU, whatever ``device=`` asked for."""
+        import torch
+
+        return torch.device("cpu")
+
     def problem(self) -> str | None:
         missing = [program for program in self.programs if shutil.which(program) is None]
         if missing:

@@ -11,11 +11,15 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..errors import WorkshopError
 from .text import check_text, split_sentences
+
+if TYPE_CHECKING:
+    import torch
 
 __all__ = ["Engine", "Sentence", "Voice"]
 
@@ -86,6 +90,24 @@ class Engine:
     latin_only: bool = True
     supports_speed: bool = True
     other_language_hint: str = ""
+
+    def __init__(self, *, device: str | torch.device | None = None) -> None:
+        if device is not None and not isinstance(device, str) and type(device).__name__ != "device":
+            raise WorkshopError(
+                f"device should be a name such as 'cpu' or 'cuda', or left out, not {device!r}."
+            )
+        self._device_choice = device
+
+    @property
+    def device(self) -> torch.device:
+        """Where the engine runs, from :func:`workshop_lib.runtime.pick_device` (the CPU for programs)."""
+        from .. import runtime
+
+        return runtime.pick_device(self._device_choice)
+
+    def stand_in_note(self) -> str:
+        """One plain sentence when this engine makes noise with a random-weight stand-in, else ``""``."""
+        return ""
 
     # --- what subclasses provide ---------------------------------------------------------------
 

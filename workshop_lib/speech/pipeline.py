@@ -6,21 +6,62 @@ from __future__ import annotations
 
 import html
 import time
+from dataclasses import dataclass
 
 import numpy as np
 
 from ..errors import WorkshopError
 
-__all__ = ["plot_pipeline", "plot_sv2tts", "show_sentences"]
+__all__ = ["PipelineSteps", "plot_pipeline", "plot_sv2tts", "show_sentences"]
 
 
-def plot_pipeline(steps):
+@dataclass(frozen=True)
+class PipelineSteps:
+    """What a neural voice does with a sentence, step by step (for :func:`plot_pipeline`).
+
+    Attributes
+    ----------
+    text : str
+        The sentence.
+    cleaned : str
+        After text normalisation (numbers, symbols and abbreviations written out).
+    symbols : str
+        What the network reads: phonemes (from espeak-ng) or letters.
+    uses_phonemes : bool
+        True when ``symbols`` are phonemes.
+    token_ids : list of int
+        The symbols as numbers, the network's real input (with blanks between symbols).
+    tokens : list of str
+        The symbol each number stands for (``"␣"`` for the blank put between symbols).
+    alignment : numpy.ndarray
+        Shape ``(tokens, frames)``: 1 where a token is being said in a spectrogram frame.
+    samples : numpy.ndarray
+        The sound.
+    sample_rate : int
+        Samples per second.
+    hop_length : int
+        Samples per spectrogram frame.
+    """
+
+    text: str
+    cleaned: str
+    symbols: str
+    uses_phonemes: bool
+    token_ids: list
+    tokens: list
+    alignment: np.ndarray
+    samples: np.ndarray
+    sample_rate: int
+    hop_length: int
+
+
+def plot_pipeline(steps: PipelineSteps):
     """Draw what a neural voice did with a sentence: text → symbols → timing → spectrogram → sound.
 
     Parameters
     ----------
     steps : PipelineSteps
-        From :meth:`~workshop_lib.speech.neural.CoquiEngine.explain`.
+        From the ``explain()`` method of a neural engine (Piper, or a coqui-tts VITS model).
 
     Returns
     -------
@@ -28,13 +69,26 @@ def plot_pipeline(steps):
     """
     import matplotlib.pyplot as plt
 
-    samples, rate = steps.samples, steps.sample_rate
-    seconds = samples.size / rate
+    seconds = steps.samples.size / steps.sample_rate
     figure, axes = plt.subplots(
         4, 1, figsize=(11, 8.5), height_ratios=(0.9, 2.2, 2, 1), constrained_layout=True
     )
     text_ax, align_ax, spec_ax, wave_ax = axes
-    text_ax.axis("off")
+    _draw_text(text_ax, steps)
+    _draw_timing(align_ax, steps, seconds)
+    _draw_spectrogram(spec_ax, steps, seconds)
+    wave_ax.plot(np.arange(steps.samples.size) / steps.sample_rate, steps.samples, linewidth=0.4)
+    wave_ax.set_xlim(0, seconds)
+    wave_ax.set_ylim(-1.05, 1.05)
+    wave_ax.set_xlabel("time (s)")
+    wave_ax.set_title("7. waveform: the sound itself", fontsize=10, loc="left")
+    plt.close(figure)  # shown once, as the cell's result
+    return figure
+
+
+def _draw_text(axes, steps: PipelineSteps) -> None:
+    """Steps 1-4 as lines of text: the sentence, normalised, as symbols, as numbers."""
+    axes.axis("off")
     kind = "phonemes (from espeak-ng)" if steps.uses_phonemes else "letters"
     lines = [
         f"1. text:  {steps.text}",
@@ -45,49 +99,58 @@ def plot_pipeline(steps):
         + (" …" if len(steps.token_ids) > 40 else ""),
     ]
     for row, line in enumerate(lines):
-        text_ax.text(0, 1 - row * 0.3, line, fontsize=9, va="top", family="monospace", wrap=True)
+        axes.text(0, 1 - row * 0.3, line, fontsize=9, va="top", family="monospace", wrap=True)
 
+
+def _draw_timing(axes, steps: PipelineSteps, seconds: float) -> None:
+    """Step 5: which symbol is said when (when the model reports it)."""
     alignment = np.asarray(steps.alignment, dtype=np.float32)
-    if alignment.ndim == 2 and alignment.size:
-        frames = alignment.shape[1]
-        align_ax.imshow(
-            alignment,
-            aspect="auto",
-            origin="lower",
-            cmap="Greys",
-            interpolation="nearest",
-            extent=(0, frames * steps.hop_length / rate, -0.5, alignment.shape[0] - 0.5),
-        )
-        labels = steps.tokens if len(steps.tokens) == alignment.shape[0] else []
-        shown = [(i, t) for i, t in enumerate(labels) if t.strip() and t != "␣"]
-        step = max(1, len(shown) // 45)
-        align_ax.set_yticks(
-            [i for i, _ in shown[::step]], [t for _, t in shown[::step]], fontsize=7
-        )
-    align_ax.set_ylabel("symbol")
-    align_ax.set_title(
+    axes.set_title(
         "5. how long each symbol lasts (the model's predicted timing)", fontsize=10, loc="left"
     )
-    align_ax.set_xlim(0, seconds)
+    axes.set_xlim(0, seconds)
+    axes.set_ylabel("symbol")
+    if alignment.ndim != 2 or not alignment.size:
+        axes.set_yticks([])
+        axes.text(
+            0.5,
+            0.5,
+            "This model decides the timing inside its network and does not report it.",
+            ha="center",
+            va="center",
+            transform=axes.transAxes,
+            fontsize=9,
+        )
+        return
+    frames, rate = alignment.shape[1], steps.sample_rate
+    axes.imshow(
+        alignment,
+        aspect="auto",
+        origin="lower",
+        cmap="Greys",
+        interpolation="nearest",
+        extent=(0, frames * steps.hop_length / rate, -0.5, alignment.shape[0] - 0.5),
+    )
+    labels = steps.tokens if len(steps.tokens) == alignment.shape[0] else []
+    shown = [(i, t) for i, t in enumerate(labels) if t.strip() and t != "␣"]
+    step = max(1, len(shown) // 45)
+    axes.set_yticks([i for i, _ in shown[::step]], [t for _, t in shown[::step]], fontsize=7)
+    axes.set_xlim(0, seconds)
 
+
+def _draw_spectrogram(axes, steps: PipelineSteps, seconds: float) -> None:
+    """Step 6: the spectrogram of the sound."""
+    samples, rate = steps.samples, steps.sample_rate
     window = 1024 if rate >= 22050 else 512
     if samples.size >= window:
         with np.errstate(divide="ignore"):  # silent stretches have zero energy
-            spec_ax.specgram(
+            axes.specgram(
                 samples, NFFT=window, Fs=rate, noverlap=window * 3 // 4, cmap="magma", vmin=-120
             )
-    spec_ax.set_ylim(0, min(8000, rate / 2))
-    spec_ax.set_ylabel("frequency (Hz)")
-    spec_ax.set_title("6. spectrogram: which frequencies sound when", fontsize=10, loc="left")
-    spec_ax.set_xlim(0, seconds)
-
-    wave_ax.plot(np.arange(samples.size) / rate, samples, linewidth=0.4)
-    wave_ax.set_xlim(0, seconds)
-    wave_ax.set_ylim(-1.05, 1.05)
-    wave_ax.set_xlabel("time (s)")
-    wave_ax.set_title("7. waveform: the sound itself", fontsize=10, loc="left")
-    plt.close(figure)  # shown once, as the cell's result
-    return figure
+    axes.set_ylim(0, min(8000, rate / 2))
+    axes.set_ylabel("frequency (Hz)")
+    axes.set_title("6. spectrogram: which frequencies sound when", fontsize=10, loc="left")
+    axes.set_xlim(0, seconds)
 
 
 def plot_sv2tts():

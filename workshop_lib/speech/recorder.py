@@ -103,6 +103,13 @@ class Recording:
 
         return load_audio(self.path, mono=True)
 
+    def derived_folder(self) -> Path:
+        """Where anything made from this recording is kept (cloned-voice files, caches).
+
+        :meth:`RecordingStore.delete` deletes this folder with the recording.
+        """
+        return self.path.with_name(f"{self.name}.derived")
+
     def play(self):
         """An audio player for the notebook."""
         from ..media.audio import play
@@ -270,30 +277,58 @@ class RecordingStore:
     def _write_note(self, path: Path, note: dict) -> None:
         self._note_path(path).write_text(json.dumps(note, indent=1), "utf-8")
 
-    def _read(self, path: Path) -> Recording:
-        import soundfile
-
+    def _read_note(self, path: Path) -> dict:
+        """The recording's note; a missing or damaged note means "no consent" (never more)."""
         try:
             note = json.loads(self._note_path(path).read_text("utf-8"))
         except (OSError, ValueError):
-            note = {"source": "file", "consent": None}
-        info = soundfile.info(str(path))
-        consent = Consent(**note["consent"]) if note.get("consent") else None
+            note = None
+        if not isinstance(note, dict):
+            return {"source": "file", "consent": None}
+        try:
+            note["consent"] = Consent(**note["consent"]) if note.get("consent") else None
+        except TypeError:
+            note["consent"] = None
+        if not isinstance(note.get("source"), str):
+            note["source"] = "file"
+        return note
+
+    def _read(self, path: Path) -> Recording:
+        import soundfile
+
+        note = self._read_note(path)
+        try:
+            info = soundfile.info(str(path))
+            seconds = info.frames / info.samplerate
+        except Exception as err:  # libsndfile's errors for a damaged or foreign file
+            raise WorkshopError(
+                f"The recording '{path.stem}' is damaged and cannot be played "
+                f"({str(err)[:120]}). Delete it (store.delete({path.stem!r})) and record again."
+            ) from err
         return Recording(
             name=path.stem,
             path=path,
-            seconds=info.frames / info.samplerate,
+            seconds=seconds,
             sample_rate=int(info.samplerate),
-            source=note.get("source", "file"),
-            consent=consent,
+            source=note["source"],
+            consent=note["consent"],
         )
 
     def recordings(self) -> list[Recording]:
-        """All kept recordings, oldest first."""
+        """All kept recordings, oldest first. A damaged one is left out, with a note saying so."""
         if not self.folder.is_dir():
             return []
-        paths = sorted(self.folder.glob("*.wav"), key=lambda p: (p.stat().st_mtime_ns, p.name))
-        return [self._read(path) for path in paths]
+        paths = sorted(
+            (p for p in self.folder.glob("*.wav") if p.is_file()),
+            key=lambda p: (p.stat().st_mtime_ns, p.name),
+        )
+        found = []
+        for path in paths:
+            try:
+                found.append(self._read(path))
+            except WorkshopError as err:
+                print(err)
+        return found
 
     @property
     def latest(self) -> Recording | None:
@@ -384,10 +419,26 @@ class RecordingStore:
         return self.get(name)
 
     def delete(self, name: str) -> None:
-        """Delete a recording (and its consent note) for good."""
+        """Delete a recording for good, with everything made from it.
+
+        Gone afterwards: the cleaned recording, its consent note, its folder of derived files
+        (:meth:`Recording.derived_folder`: cloned-voice files, caches), and every voice cloned
+        from it in the engines of this notebook (they forget it, so it cannot speak again).
+
+        Raises
+        ------
+        WorkshopError
+            When there is no such recording.
+        """
+        import shutil
+
+        from .registry import forget_recording
+
         recording = self.get(name)
-        recording.path.unlink(missing_ok=True)
+        forget_recording(recording.path)
+        shutil.rmtree(recording.derived_folder(), ignore_errors=True)
         self._note_path(recording.path).unlink(missing_ok=True)
+        recording.path.unlink(missing_ok=True)
 
     def __repr__(self) -> str:
         names = [r.name for r in self.recordings()]

@@ -1,52 +1,38 @@
 // Recorder: the browser's microphone (MediaRecorder) or a file, sent to Python as bytes.
 // Python cleans and keeps the recording, then sends back a message, a waveform picture
 // and the cleaned sound to play. All decisions are made in Python (widget.py).
+// makeKit and el come from the shared kit (workshop_lib/media/widget_kit.js), put in front of
+// this script by Python.
 
-function button(label) {
-  const b = document.createElement("button");
-  b.textContent = label;
-  b.style.cssText = "margin-right:6px;padding:4px 10px;font-size:14px;cursor:pointer";
-  return b;
-}
+const BUTTON_STYLE = "margin-right:6px;padding:4px 10px;font-size:14px;cursor:pointer";
 
-function objectUrl(view, type) {
-  if (!view || view.byteLength === 0) return null;
-  return URL.createObjectURL(new Blob([view], { type }));
-}
-
-function render({ model, el }) {
-  const box = document.createElement("div");
+function render({ model, el: root }) {
+  const kit = makeKit(model);
+  const record = el("button", { textContent: "● Record", style: BUTTON_STYLE });
+  const stop = el("button", { textContent: "■ Stop", style: BUTTON_STYLE, disabled: true });
+  const pick = el("input", { type: "file", accept: "audio/*,.wav,.mp3,.m4a,.ogg,.webm,.flac" });
+  const status = el("div", { style: "margin:6px 0;white-space:pre-wrap" });
+  const picture = el("img", { style: "max-width:100%;display:none" });
+  const player = el("audio", { controls: true, style: "display:none;width:100%" });
+  const box = el("div", {}, [record, stop, pick, status, picture, player]);
   box.style.cssText = "font-family:sans-serif;border:1px solid #ccc;border-radius:6px;padding:8px;max-width:640px";
-  const record = button("● Record");
-  const stop = button("■ Stop");
-  stop.disabled = true;
-  const pick = document.createElement("input");
-  pick.type = "file";
-  pick.accept = "audio/*,.wav,.mp3,.m4a,.ogg,.webm,.flac";
-  const status = document.createElement("div");
-  status.style.cssText = "margin:6px 0;white-space:pre-wrap";
-  const picture = document.createElement("img");
-  picture.style.cssText = "max-width:100%;display:none";
-  const player = document.createElement("audio");
-  player.controls = true;
-  player.style.cssText = "display:none;width:100%";
-  box.append(record, stop, pick, status, picture, player);
-  el.appendChild(box);
+  root.replaceChildren(box);
 
   let recorder = null;
+  let stream = null;
   let timer = null;
-  const urls = [];
+  const release = () => {
+    // Give the microphone back (the browser's red dot goes away).
+    kit.stop(timer);
+    if (stream) stream.getTracks().forEach((track) => track.stop());
+    stream = null;
+  };
 
-  function send(buffer, kind, name) {
-    model.set("audio", new DataView(buffer));
-    model.set("audio_kind", kind);
-    model.set("file_name", name);
-    model.set("takes", model.get("takes") + 1);
-    model.save_changes();
-  }
+  const send = (buffer, kind, name) => {
+    kit.save({ audio: new DataView(buffer), audio_kind: kind, file_name: name, takes: model.get("takes") + 1 });
+  };
 
-  record.onclick = async () => {
-    let stream;
+  kit.listen(record, "click", async () => {
     try {
       stream = await navigator.mediaDevices.getUserMedia({ audio: true });
     } catch (error) {
@@ -58,8 +44,7 @@ function render({ model, el }) {
     recorder = new MediaRecorder(stream);
     recorder.ondataavailable = (event) => chunks.push(event.data);
     recorder.onstop = async () => {
-      clearInterval(timer);
-      stream.getTracks().forEach((track) => track.stop());
+      release();
       const blob = new Blob(chunks, { type: recorder.mimeType });
       status.textContent = "Sending the recording to Python…";
       send(await blob.arrayBuffer(), "microphone", "recording");
@@ -71,15 +56,15 @@ function render({ model, el }) {
     stop.disabled = false;
     const started = Date.now();
     const most = model.get("max_seconds");
-    timer = setInterval(() => {
+    timer = kit.every(() => {
       const seconds = Math.floor((Date.now() - started) / 1000);
       status.textContent = "● Recording… " + seconds + " s (press Stop when done)";
       if (seconds >= most && recorder.state === "recording") recorder.stop();
     }, 250);
-  };
-  stop.onclick = () => recorder && recorder.state === "recording" && recorder.stop();
+  });
+  kit.listen(stop, "click", () => recorder && recorder.state === "recording" && recorder.stop());
 
-  pick.onchange = async () => {
+  kit.listen(pick, "change", async () => {
     const file = pick.files[0];
     if (!file) return;
     if (file.size > model.get("max_upload_bytes")) {
@@ -90,26 +75,27 @@ function render({ model, el }) {
     status.textContent = "Sending '" + file.name + "' to Python…";
     send(await file.arrayBuffer(), "upload", file.name);
     pick.value = "";
-  };
+  });
 
-  function show() {
-    status.textContent = model.get("message");
-    const png = objectUrl(model.get("waveform"), "image/png");
+  const show = () => {
+    kit.message(status, model.get("message"), model.get("message_details"));
+    const png = kit.show(picture, model.get("waveform"), "image/png");
     picture.style.display = png ? "block" : "none";
-    if (png) { picture.src = png; urls.push(png); }
-    const wav = objectUrl(model.get("playback"), "audio/wav");
+    const wav = kit.show(player, model.get("playback"), "audio/wav");
     player.style.display = wav ? "block" : "none";
-    if (wav) { player.src = wav; urls.push(wav); }
-  }
-  model.on("change:message", show);
-  model.on("change:waveform", show);
-  model.on("change:playback", show);
-  show();
-
-  return () => {
-    clearInterval(timer);
-    urls.forEach((url) => URL.revokeObjectURL(url));
   };
+  kit.onModel("change:message change:message_details change:waveform change:playback", show);
+  kit.onDispose(() => {
+    // The view is going: stop a recording without sending it, and release the microphone.
+    if (recorder && recorder.state === "recording") {
+      recorder.onstop = null;
+      recorder.stop();
+    }
+    release();
+    player.pause();
+  });
+  show();
+  return kit.dispose;
 }
 
 export default { render };

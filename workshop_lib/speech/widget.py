@@ -13,22 +13,32 @@ button calls), which is how the tests use them. A learner's mistake is shown ins
 from __future__ import annotations
 
 import html
-import io
 from pathlib import Path
 
 import anywidget
 import ipywidgets
 import traitlets
 
-from ..errors import WorkshopError
+from ..errors import WorkshopError, guard, message_html
+from ..media.esm import widget_module
 from .engine import FASTEST, SLOWEST
 from .recorder import RecordingStore
 
 __all__ = ["ConsentBox", "HistoryPlayer", "RecorderWidget", "SpeakWidget", "record_voice"]
 
 
-def _error_html(message: str) -> str:
-    return f"<span style='color:#b00020'>⚠ {html.escape(message)}</span>"
+def _error_html(message: str, details: str | None = None) -> str:
+    """A message for an HTML message area: the sentence, escaped, with any details folded."""
+    return message_html(f"⚠ {message}", details)
+
+
+def _shows_in(area: ipywidgets.HTML):
+    """The ``show`` function :func:`~workshop_lib.errors.guard` calls, for one message area."""
+
+    def show(sentence: str, details: str | None) -> None:
+        area.value = _error_html(sentence, details)
+
+    return show
 
 
 def _show_sound(output: ipywidgets.Output, samples, sample_rate: int, title: str) -> None:
@@ -55,10 +65,12 @@ class SpeakWidget(ipywidgets.VBox):
     ----------
     text : str
         The sentence in the text box at the start.
-    engine : str
-        The engine chosen at the start.
+    engine : str, optional
+        The engine chosen at the start; by default Piper, the real neural voice that also works
+        offline (espeak-ng where Piper is not installed).
     engines : sequence of str, optional
-        The engines offered; all the workshop's engines by default (missing ones are marked).
+        The engines offered; all the workshop's engines by default (missing ones are marked,
+        and so are random-weight stand-ins).
 
     Attributes
     ----------
@@ -76,17 +88,15 @@ class SpeakWidget(ipywidgets.VBox):
         self,
         text: str = "Hello! Welcome to the library.",
         *,
-        engine: str = "espeak-ng",
+        engine: str | None = None,
         engines=None,
-    ):
-        from .registry import CLASSIC, NEURAL, get_engine
+    ) -> None:
+        from .registry import CLASSIC, NEURAL, default_engine
 
         names = list(engines or CLASSIC + NEURAL)
-        options = []
-        for name in names:
-            item = get_engine(name)
-            label = f"{name}: {item.technique}"
-            options.append((label if item.is_available() else f"{name} (not available here)", name))
+        options = [(_engine_label(name), name) for name in names]
+        if engine is None:
+            engine = default_engine() if default_engine() in names else names[0]
         self.text = ipywidgets.Textarea(
             value=text,
             placeholder="Type what the machine should say",
@@ -122,20 +132,23 @@ class SpeakWidget(ipywidgets.VBox):
         return get_engine(self.engine.value)
 
     def _on_engine(self, _change) -> None:
-        engine = self._current()
-        problem = engine.problem()
-        voices = []
-        if problem is None:
-            known = getattr(engine, "known_voices", engine.voices)
-            voices = [
-                (f"{v.name}: {v.description}" if v.description else v.name, v.name) for v in known()
-            ]
-        self.voice.options = voices or [("default", "")]
-        self.voice.value = voices[0][1] if voices else ""
-        self.speed.disabled = not engine.supports_speed
-        if not engine.supports_speed:
-            self.speed.value = 1.0
-        self.message.value = _error_html(problem) if problem else html.escape(engine.summary)
+        with guard(_shows_in(self.message), doing="listing the engine's voices"):
+            engine = self._current()
+            problem = engine.problem()
+            voices = []
+            if problem is None:
+                known = getattr(engine, "known_voices", engine.voices)
+                voices = [
+                    (f"{v.name}: {v.description}" if v.description else v.name, v.name)
+                    for v in known()
+                ]
+            self.voice.options = voices or [("default", "")]
+            self.voice.value = voices[0][1] if voices else ""
+            self.speed.disabled = not engine.supports_speed
+            if not engine.supports_speed:
+                self.speed.value = 1.0
+            about = " ".join(filter(None, (engine.summary, engine.stand_in_note())))
+            self.message.value = _error_html(problem) if problem else html.escape(about)
 
     def speak(self) -> bool:
         """Speak the text box with the chosen engine, voice and speed (what the button does).
@@ -143,24 +156,39 @@ class SpeakWidget(ipywidgets.VBox):
         Returns
         -------
         bool
-            True when sound was made; False when a message explains what went wrong.
+            True when sound was made; False when a message explains what went wrong (the text,
+            engine and voice chosen stay as they are).
         """
-        engine = self._current()
-        self.message.value = f"<i>{html.escape(engine.name)} is speaking…</i>"
-        try:
+        spoke = False
+        self.message.value = f"<i>{html.escape(str(self.engine.value))} is speaking…</i>"
+        with guard(_shows_in(self.message), doing="speaking the text"):
+            engine = self._current()
             samples, rate = engine.speak(
                 self.text.value, voice=self.voice.value or None, speed=self.speed.value
             )
-        except WorkshopError as err:
-            self.message.value = _error_html(str(err))
-            return False
-        self.result = (samples, rate)
-        if not self.voice.value and getattr(engine, "loaded", False):
-            self._on_engine(None)  # a neural model just loaded: its speakers can be listed now
-        _show_sound(self.output, samples, rate, f"{engine.name} ({engine.technique})")
-        seconds = samples.size / rate
-        self.message.value = html.escape(f"{engine.name}: {seconds:.1f} s of sound at {rate} Hz.")
-        return True
+            self.result = (samples, rate)
+            if not self.voice.value and getattr(engine, "loaded", False):
+                self._on_engine(None)  # a neural model just loaded: its speakers can be listed
+            _show_sound(self.output, samples, rate, f"{engine.name} ({engine.technique})")
+            seconds = samples.size / rate
+            note = engine.stand_in_note()
+            self.message.value = html.escape(
+                f"{engine.name}: {seconds:.1f} s of sound at {rate} Hz. {note}".strip()
+            )
+            spoke = True
+        return spoke
+
+
+def _engine_label(name: str) -> str:
+    """How an engine is listed in the menu: its technique, and whether it is here and real."""
+    from .registry import get_engine
+
+    engine = get_engine(name)
+    if not engine.is_available():
+        return f"{name} (not available here)"
+    if engine.stand_in_note():
+        return f"{name}: {engine.technique} (offline stand-in, random weights)"
+    return f"{name}: {engine.technique}"
 
 
 class HistoryPlayer(ipywidgets.VBox):
@@ -195,7 +223,7 @@ class HistoryPlayer(ipywidgets.VBox):
             button = ipywidgets.Button(description=f"Listen: {engine.name}", icon="play")
             button.disabled = not engine.is_available()
             message = ipywidgets.HTML(
-                "" if engine.is_available() else _error_html(engine.problem())
+                "" if engine.is_available() else _error_html(engine.problem() or "")
             )
             output = ipywidgets.Output()
             button.on_click(lambda _b, name=engine.name: self.listen(name))
@@ -210,18 +238,17 @@ class HistoryPlayer(ipywidgets.VBox):
         from .registry import get_engine
 
         message, output = self.messages[engine], self.rows[engine]
-        try:
+        heard = False
+        with guard(_shows_in(message), doing=f"speaking with {engine}"):
             samples, rate = get_engine(engine).speak(self.sentence)
-        except WorkshopError as err:
-            message.value = _error_html(str(err))
-            return False
-        message.value = ""
-        output.clear_output(wait=True)
-        with output:
-            from IPython.display import display
+            message.value = ""
+            output.clear_output(wait=True)
+            with output:
+                from IPython.display import display
 
-            display(play(samples, rate))
-        return True
+                display(play(samples, rate))
+            heard = True
+        return heard
 
 
 def _bytes_from_json(value, _widget) -> bytes:
@@ -251,7 +278,7 @@ class RecorderWidget(anywidget.AnyWidget):
     'Press Record and read a sentence or two (about 10 seconds), or pick a sound file.'
     """
 
-    _esm = Path(__file__).parent / "widget.js"
+    _esm = widget_module(Path(__file__).parent / "widget.js")
     audio = traitlets.Bytes(b"").tag(sync=True, from_json=_bytes_from_json)
     audio_kind = traitlets.Unicode("microphone").tag(sync=True)
     file_name = traitlets.Unicode("").tag(sync=True)
@@ -271,29 +298,30 @@ class RecorderWidget(anywidget.AnyWidget):
         )
         self.observe(self._on_take, names="takes")
 
+    def _show_error(self, sentence: str, details: str | None) -> None:
+        """Show a problem in the widget's message line (details go to the log); keep the recordings."""
+        self.message = f"⚠ {sentence}"
+        self.waveform = b""
+        self.playback = b""
+
     def _on_take(self, _change) -> None:
         data, kind = bytes(self.audio), self.audio_kind
-        name = Path(self.file_name).stem if kind == "upload" else None
-        try:
+        self.audio = b""  # free the memory; a kept recording is on disk
+        with guard(self._show_error, doing="keeping the recording"):
+            name = Path(self.file_name).stem if kind == "upload" else None
             if not data:
                 raise WorkshopError("Nothing arrived from the browser. Please record again.")
             recording = self.store.add(
                 data, source=kind if kind in ("microphone", "upload") else "file", name=name
             )
-        except WorkshopError as err:
-            self.message = f"⚠ {err}"
-            self.waveform = b""
-            self.playback = b""
-            return
-        finally:
-            self.audio = b""  # free the memory; the cleaned recording is on disk
-        self.recording = recording
-        self.waveform = _waveform_png(recording)
-        self.playback = recording.path.read_bytes()
-        self.message = (
-            f"Kept '{recording.name}': {recording.seconds:.1f} s after trimming silence, "
-            f"normalised, in {recording.path.parent.as_posix()}/. It stays until you delete it."
-        )
+            self.recording = recording
+            self.waveform = _waveform_png(recording)
+            self.playback = recording.path.read_bytes()
+            self.message = (
+                f"Kept '{recording.name}': {recording.seconds:.1f} s after trimming silence, "
+                f"normalised, in {recording.path.parent.as_posix()}/. It stays until you delete "
+                "it."
+            )
 
 
 def record_voice(store: RecordingStore, *, seconds: float = 0) -> RecorderWidget:
@@ -315,11 +343,8 @@ def record_voice(store: RecordingStore, *, seconds: float = 0) -> RecorderWidget
 
     widget = RecorderWidget(store)
     if seconds and runtime.where() == "colab":
-        try:
+        with guard(widget._show_error, doing="recording from the microphone"):
             recording = record_in_colab(store, seconds)
-        except WorkshopError as err:
-            widget.message = f"⚠ {err}"
-        else:
             widget.recording = recording
             widget.waveform = _waveform_png(recording)
             widget.playback = recording.path.read_bytes()
@@ -338,6 +363,8 @@ def _waveform_png(recording) -> bytes:
     import matplotlib.pyplot as plt
     import numpy as np
 
+    from ..media.still import png_bytes
+
     samples, rate = recording.load()
     figure, axes = plt.subplots(figsize=(6, 1.4))
     axes.plot(np.arange(samples.size) / rate, samples, linewidth=0.5)
@@ -345,10 +372,10 @@ def _waveform_png(recording) -> bytes:
     axes.set_xlabel("seconds")
     axes.set_yticks([])
     figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=90)
-    plt.close(figure)
-    return buffer.getvalue()
+    try:
+        return png_bytes(figure)
+    finally:
+        plt.close(figure)
 
 
 class ConsentBox(ipywidgets.VBox):
@@ -411,21 +438,20 @@ class ConsentBox(ipywidgets.VBox):
 
     def give(self) -> bool:
         """Record the consent (what the button does); False with a message when something is missing."""
-        self.refresh()
-        if not self.recording.value:
-            return False
-        try:
+        given = False
+        with guard(_shows_in(self.message), doing="recording the consent"):
+            self.refresh()
+            if not self.recording.value:
+                return False
             recording = self.store.give_consent(
                 self.recording.value,
                 speaker=self.speaker.value,
                 own_voice=self.whose.value == self.OWN,
                 no_deception=self.promise.value,
             )
-        except WorkshopError as err:
-            self.message.value = _error_html(str(err))
-            return False
-        self.message.value = html.escape(
-            f"Thank you. Consent recorded for '{recording.name}' ({recording.consent.speaker}, "
-            f"{recording.consent.given_at})."
-        )
-        return True
+            self.message.value = html.escape(
+                f"Thank you. Consent recorded for '{recording.name}' "
+                f"({recording.consent.speaker}, {recording.consent.given_at})."
+            )
+            given = True
+        return given
