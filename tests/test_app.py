@@ -16,9 +16,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from workshop_lib import app, speech
+from workshop_lib import app
 from workshop_lib.assets import bundled
 from workshop_lib.media.audio import audio_info, load_audio, save_audio
+from workshop_lib.speech import registry
 
 gradio_client = pytest.importorskip("gradio_client")
 from gradio_client import handle_file  # noqa: E402
@@ -247,9 +248,9 @@ def test_no_uploaded_file_remains_on_the_server(running):
 # --- licences and costs ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", speech.CLASSIC + speech.NEURAL)
+@pytest.mark.parametrize("name", registry.CLASSIC + registry.NEURAL)
 def test_every_speech_engine_has_a_licence_verdict(name):
-    licence = speech.get_engine(name).licence.lower()
+    licence = registry.get_engine(name).licence.lower()
 
     verdict = app.speech_verdict(name)
 

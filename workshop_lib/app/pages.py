@@ -9,12 +9,17 @@ so a file name with markup in it is shown as text.
 import functools
 import html
 import inspect
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 from ..errors import WorkshopError
 from .costs import BENCHMARKS, PRICES
 from .fairqueue import FairQueue
 from .licences import SPEECH_POLICY, USE, licence_markdown, offered_engines
 from .service import Service
+
+if TYPE_CHECKING:
+    import gradio
 
 __all__ = ["build"]
 
@@ -69,12 +74,13 @@ def _queued(queue: FairQueue, function):
         except WorkshopError as err:
             raise _error(gr, err) from err
 
-    wrapper.__signature__ = signature.replace(parameters=[*signature.parameters.values(), visitor])
+    parameters = [*signature.parameters.values(), visitor]
+    wrapper.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
     wrapper.__annotations__ = {**function.__annotations__, "request": gr.Request}
     return wrapper
 
 
-def build(gr, service: Service, queue: FairQueue):
+def build(gr: ModuleType, service: Service, queue: FairQueue) -> "gradio.Blocks":
     """Build the pages over ``service``; model requests wait in ``queue``.
 
     Returns
@@ -190,7 +196,8 @@ def _colorize_events(gr, service: Service, queue: FairQueue, parts: dict) -> Non
         return opened(str(bundled("images/cameraman.jpg")))
 
     def clicked(colorizer, color, hint_size, event: gr.SelectData):
-        service.add_hint(colorizer, *event.index[:2], color, hint_size)
+        x, y = event.index[:2]
+        service.add_hint(colorizer, x, y, color, hint_size)
         return answer(colorizer)
 
     def undone(colorizer):

@@ -13,6 +13,8 @@ the program, or SIGTERM (how ``kill``, a service manager or a container stops a 
 left by a crash is removed when the next app starts (see :mod:`~workshop_lib.app.storage`).
 """
 
+from __future__ import annotations
+
 import atexit
 import contextlib
 import html
@@ -21,6 +23,7 @@ import signal
 import threading
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .. import runtime
 from ..errors import WorkshopError
@@ -29,6 +32,15 @@ from .limits import Limits
 from .service import Service
 from .storage import PrivateFolder, remove_stale
 from .uploads import UploadCounter
+
+if TYPE_CHECKING:
+    import gradio
+    import torch
+    from gradio_client import Client
+    from IPython.display import HTML
+
+    from .meter import Meter
+    from .visit import LoadReport, Reply
 
 __all__ = ["WorkshopApp", "create_app", "launch"]
 
@@ -70,7 +82,7 @@ class WorkshopApp:
 
     def __init__(
         self,
-        blocks,
+        blocks: gradio.Blocks,
         service: Service,
         folder: PrivateFolder,
         queue: FairQueue,
@@ -87,11 +99,11 @@ class WorkshopApp:
         self._previous_temp_dir = previous
         self._closed = False
         self._client = None
-        self._signals: dict[int, object] = {}
+        self._signals: dict[int, Any] = {}
         atexit.register(self.close)
 
     @property
-    def meter(self):
+    def meter(self) -> Meter:
         """The :class:`~workshop_lib.app.meter.Meter` counting the model requests."""
         return self.service.meter
 
@@ -263,7 +275,7 @@ class WorkshopApp:
         """Every file in the private folder now (uploads should never be among them)."""
         return self.private.files()
 
-    def privacy_report(self):
+    def privacy_report(self) -> HTML:
         """What the app keeps of its visitors now: uploads left (none) and results kept.
 
         Returns
@@ -282,7 +294,7 @@ class WorkshopApp:
             f"closes.<br>Private folder: <code>{self.folder}</code></p>"
         )
 
-    def ask(self, endpoint: str, *inputs):
+    def ask(self, endpoint: str, *inputs: object) -> Reply:
         """Send one request over HTTP as a visitor would; returns a :class:`~.visit.Reply`.
 
         Parameters
@@ -303,13 +315,13 @@ class WorkshopApp:
             self._client = self.client()
         return ask(self._client, endpoint, *inputs)
 
-    def send_together(self, photo, *, count: int = 8):
+    def send_together(self, photo: str | Path, *, count: int = 8) -> LoadReport:
         """Send ``count`` colorize requests at once; returns a :class:`~.visit.LoadReport`."""
         from .visit import send_together
 
         return send_together(self, photo, count=count)
 
-    def client(self, download_folder="app_downloads"):
+    def client(self, download_folder: str | Path = "app_downloads") -> Client:
         """A Gradio client connected to this app, as another program (or a visitor) would use it.
 
         Files the app sends back are saved into ``download_folder``.
@@ -329,7 +341,11 @@ class WorkshopApp:
 
 
 def create_app(
-    *, concurrency: int = 1, limits: Limits | None = None, queue_size: int = 40, device=None
+    *,
+    concurrency: int = 1,
+    limits: Limits | None = None,
+    queue_size: int = 40,
+    device: str | torch.device | None = None,
 ) -> WorkshopApp:
     """Build the web app (not started yet: call ``.launch()``).
 
@@ -402,7 +418,7 @@ def launch(
     limits: Limits | None = None,
     port: int | None = None,
     inline: bool | None = None,
-    device=None,
+    device: str | torch.device | None = None,
 ) -> WorkshopApp:
     """Build and start the web app: inline in a notebook, with a public link when asked and online.
 

@@ -20,6 +20,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PIL import ImageDraw
 
@@ -30,6 +31,11 @@ from .licences import speech_verdict
 from .limits import Limits, check_size, check_song
 from .meter import Meter
 from .uploads import Uploads
+
+if TYPE_CHECKING:
+    import torch
+
+    from ..colorize import Colorizer
 
 __all__ = ["Service", "shown"]
 
@@ -70,13 +76,13 @@ def _picker_color(color):
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+!|~-])")
 
 
-def shown(value) -> str:
-    """A visitor's name or text, made safe to show on a page: HTML and Markdown shown as text.
+def shown(value: object) -> str:
+    r"""A visitor's name or text, made safe to show on a page: HTML and Markdown shown as text.
 
     Examples
     --------
-    >>> shown("<img src=x onerror=alert(1)>.png")
-    '&lt;img src=x onerror=alert\\(1\\)&gt;.png'
+    >>> print(shown("<img src=x onerror=alert(1)>_1.png"))
+    &lt;img src=x onerror=alert\(1\)&gt;\_1.png
     """
     return _MARKDOWN.sub(r"\\\1", html.escape(str(value), quote=False))
 
@@ -102,7 +108,13 @@ class Service:
         The uploads in the private folder, counted, so each is deleted once read.
     """
 
-    def __init__(self, folder: Path, *, limits: Limits | None = None, device=None):
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        limits: Limits | None = None,
+        device: str | torch.device | None = None,
+    ):
         self.folder = Path(folder).resolve()
         self.limits = limits or Limits()
         self.device = runtime.pick_device(device)
@@ -113,7 +125,7 @@ class Service:
 
     # --- colorize --------------------------------------------------------------------------------
 
-    def open_photo(self, upload) -> object:
+    def open_photo(self, upload: dict | str | Path) -> Colorizer:
         """Check and read an uploaded photo into a :class:`Colorizer`; the upload is released.
 
         Raises
@@ -134,7 +146,7 @@ class Service:
             )
             return Colorizer(path, max_side=self.limits.photo_side, device=self.device)
 
-    def colour(self, colorizer) -> tuple[list[Path], str]:
+    def colour(self, colorizer: Colorizer | None) -> tuple[list[Path], str]:
         """Colour the photo with its hints (none: automatic); returns the files and a note.
 
         The picture is saved once, labelled "Colours added by AI" (as ``Colorizer.save`` does),
@@ -162,7 +174,7 @@ class Service:
             lines.insert(1, shown(colorizer.note))
         return [saved["image"], saved["hints"]], "\n\n".join(lines)
 
-    def hint_picture(self, colorizer) -> Path | None:
+    def hint_picture(self, colorizer: Colorizer | None) -> Path | None:
         """The photo in grey with a square where each hint is, in its colour, saved as PNG."""
         if colorizer is None:
             return None
@@ -183,7 +195,7 @@ class Service:
         return path
 
     def colorize_request(
-        self, upload, hints: str | list = "[]", automatic: bool = False
+        self, upload: dict | str | Path, hints: str | list = "[]", automatic: bool = False
     ) -> tuple[list[Path], str]:
         """One request with everything in it: photo, hints as JSON text, automatic or not.
 
@@ -211,7 +223,9 @@ class Service:
             raise WorkshopError(f"A hint lacks {err}; each needs x, y and color.") from err
         return self.colour(colorizer)
 
-    def add_hint(self, colorizer, x, y, color, size: int = 5) -> None:
+    def add_hint(
+        self, colorizer: Colorizer | None, x: float, y: float, color: str, size: int = 5
+    ) -> None:
         """Place a hint at pixel (x, y) of the photo."""
         if colorizer is None:
             raise WorkshopError("Upload a photo first, then click on it to place a hint.")
@@ -239,9 +253,7 @@ class Service:
             )
         label = " ".join(text.split()[:6])
         with self.meter.request("speak", label, device=self.device.type) as record:
-            samples, sample_rate = _on_device(engine.speak, self.device)(
-                text, voice=voice or None, speed=float(speed)
-            )
+            samples, sample_rate = engine.speak(text, voice=voice or None, speed=float(speed))
             path = self._save_sound(samples, sample_rate, "speech")
         seconds = samples.shape[-1] / sample_rate
         lines = [
@@ -260,14 +272,18 @@ class Service:
         verdict = speech_verdict(str(name))
         if not verdict.offered:
             raise WorkshopError(f"This app does not offer '{shown(name)}': {verdict.reason}")
-        engine = speech.get_engine(name)
+        engine = speech.get_engine(name, device=self.device)
         engine.require()  # not installed here: the message says how to install it
         return engine
 
     # --- separate ---------------------------------------------------------------------------------
 
     def separate(
-        self, upload, stems: int | str = 2, *, progress: Callable | None = None
+        self,
+        upload: dict | str | Path | None,
+        stems: int | str = 2,
+        *,
+        progress: Callable | None = None,
     ) -> tuple[list[tuple[str, Path]], str]:
         """Split an uploaded song into stems; the upload is released. ``upload`` None: the sample.
 
@@ -314,7 +330,7 @@ class Service:
 
         with self._lock:
             if stems not in self._separators:
-                self._separators[stems] = Separator(stems, device=str(self.device))
+                self._separators[stems] = Separator(stems, device=self.device)
             return self._separators[stems]
 
     # --- shared -----------------------------------------------------------------------------------
@@ -377,18 +393,7 @@ class Service:
         return line
 
 
-def _on_device(speak: Callable, device) -> Callable:
-    """The engine's ``speak`` with the app's device, for engines that take ``device=``."""
-    import functools
-    import inspect
-
-    with contextlib.suppress(TypeError, ValueError):
-        if "device" in inspect.signature(speak).parameters:
-            return functools.partial(speak, device=device)
-    return speak
-
-
 def _neural_names() -> tuple[str, ...]:
-    from ..speech import NEURAL
+    from ..speech.registry import NEURAL
 
     return NEURAL

@@ -25,7 +25,7 @@ _LOCK = "owner.lock"
 try:  # POSIX: the kernel drops the lock when the process ends, however it ends
     import fcntl
 except ImportError:  # Windows: the process number is checked instead
-    fcntl = None
+    fcntl = None  # type: ignore[assignment]
 
 
 def _lock(handle) -> bool:

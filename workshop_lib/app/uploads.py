@@ -16,6 +16,7 @@ import contextlib
 import json
 import threading
 from collections import Counter
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 __all__ = ["LONGEST_WAIT", "UploadCounter", "Uploads"]
@@ -59,7 +60,7 @@ class Uploads:
         with self._lock:
             self._arriving += 1
 
-    def arrived(self, paths) -> None:
+    def arrived(self, paths: Iterable[str | Path]) -> None:
         """The server stored these uploads (one count each, even for a shared copy)."""
         with self._lock:
             for path in paths:
@@ -81,7 +82,7 @@ class Uploads:
 
     # --- called by the app's requests -----------------------------------------------------------
 
-    def release(self, path) -> bool:
+    def release(self, path: str | Path) -> bool:
         """A request has read this upload: take one count off; delete it at zero.
 
         Files outside the app's folder (bundled samples) are never deleted. Returns True when
@@ -102,13 +103,13 @@ class Uploads:
                 return False
             return self._delete(inside)
 
-    def needed(self, path) -> int:
+    def needed(self, path: str | Path) -> int:
         """How many requests that sent this file have not read it yet."""
         inside = self._inside(path)
         with self._lock:
             return self._counts.get(inside, 0) if inside else 0
 
-    def kept(self, path, age: float) -> bool:
+    def kept(self, path: str | Path, age: float) -> bool:
         """Should the sweep spare this file? Yes for an upload a request still needs (for up
         to :data:`LONGEST_WAIT` seconds: a visitor who uploaded and left does not keep it)."""
         return age < LONGEST_WAIT and self.needed(path) > 0
@@ -138,11 +139,11 @@ class UploadCounter:
         Where the counts are kept.
     """
 
-    def __init__(self, app, uploads: Uploads):
+    def __init__(self, app: Callable, uploads: Uploads):
         self.app = app
         self.uploads = uploads
 
-    async def __call__(self, scope, receive, send):
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
         """Pass a request on; for an upload, count the stored files before answering."""
         if not (
             scope.get("type") == "http"

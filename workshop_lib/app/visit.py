@@ -13,8 +13,15 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import WorkshopError
+
+if TYPE_CHECKING:
+    from gradio_client import Client
+    from matplotlib.figure import Figure
+
+    from .server import WorkshopApp
 
 __all__ = ["LoadReport", "Reply", "ask", "send_together"]
 
@@ -84,7 +91,7 @@ def _files(value) -> list[Path]:
     return []
 
 
-def ask(client, endpoint: str, *inputs) -> Reply:
+def ask(client: Client, endpoint: str, *inputs: object) -> Reply:
     """Send one request to the app, as a browser would; never raises for the app's refusals.
 
     Parameters
@@ -181,7 +188,7 @@ class LoadReport:
             f"<b>{self.most_at_once}</b> ran at the same time (the limit is {self.limit}).</p>"
         )
 
-    def plot(self):
+    def plot(self) -> Figure:
         """Draw each request as a bar: grey while it waits in the queue, blue while it runs.
 
         Returns
@@ -214,7 +221,9 @@ class LoadReport:
         return figure
 
 
-def send_together(app, photo, *, count: int = 8, timeout: float = 300) -> LoadReport:
+def send_together(
+    app: WorkshopApp, photo: str | Path, *, count: int = 8, timeout: float = 300
+) -> LoadReport:
     """Send ``count`` colorize requests at once (copies of one photo) and report on the queue.
 
     Each request comes from its own visitor (its own client, as ``count`` people pressing the
