@@ -7,6 +7,7 @@ deleted once the last request has read it.
 """
 
 import hashlib
+import json
 import shutil
 import socket
 import threading
@@ -150,3 +151,37 @@ def test_a_visitors_voice_is_deleted_after_use(running, tmp_path):
     assert none_left(running, digest(voice))
     assert running.service.uploads_left() == []
     assert not [p for p in running.files_left() if "my_voice" in p.name]
+
+
+def test_visitors_see_only_their_own_answers(running, tmp_path):
+    made = []
+    for number, (x, colour) in enumerate(((20, "red"), (70, "blue"))):
+        photo = tmp_path / f"visitor_{number}_photo.png"
+        Image.open(bundled("images/astronaut.jpg")).convert("L").resize((96 + number, 96)).save(
+            photo
+        )
+        made.append((photo, json.dumps([{"x": x, "y": 30, "color": colour}])))
+    clients = [running.client(download_folder=tmp_path / f"down_{n}") for n in range(2)]
+    start = threading.Barrier(2)
+    answers: list = [None, None]
+
+    def visit(number: int) -> None:
+        photo, hints = made[number]
+        start.wait()
+        answers[number] = clients[number].predict(
+            handle_file(photo), hints, False, api_name="/colorize"
+        )
+
+    threads = [threading.Thread(target=visit, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=600)
+
+    for number, (picture, files, note) in enumerate(answers):
+        other = 1 - number
+        assert f"visitor\\_{number}\\_photo" in note and f"visitor\\_{other}" not in note
+        saved = json.loads(Path(files[1]).read_text())
+        assert [h["x"] for h in saved["hints"]] == [(20, 70)[number]]
+        assert Image.open(picture).size == (96 + number, 96)
+    assert Path(answers[0][1][0]).parent != Path(answers[1][1][0]).parent
