@@ -1,14 +1,15 @@
 """SECURITY.md, "Escaping": in the web app, a file name with markup in it is shown as text.
 
 The app runs on 127.0.0.1 with the offline models; Chromium uploads a photo whose name is an
-``<img onerror>`` tag, first a file that is not a picture (the name comes back in the error box),
-then a real picture (the name comes back in the result's note). The script in the name must
+``<img onerror>`` tag, first one over the app's size limit (the name comes back in the error
+box), then a small one (the name comes back in the result's note). The script in the name must
 never run, and the name must be on the page as the visitor typed it.
 """
 
 import io
 import socket
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -27,15 +28,21 @@ def free_port() -> int:
 @pytest.fixture
 def running(monkeypatch):
     monkeypatch.setenv("WORKSHOP_OFFLINE", "1")
-    made = app.create_app()
+    made = app.create_app(limits=app.Limits(photo_megabytes=0.05))
     made.launch(port=free_port(), inline=False)
     yield made
     made.close()
 
 
-def png_bytes() -> bytes:
+def png_bytes(side: int = 96, noise: bool = False) -> bytes:
     buffer = io.BytesIO()
-    Image.open(bundled("images/astronaut.jpg")).convert("L").resize((96, 96)).save(buffer, "PNG")
+    if noise:  # does not compress: over the limit
+        picture = Image.fromarray(
+            np.random.default_rng(0).integers(0, 256, (side, side, 3), np.uint8)
+        )
+    else:
+        picture = Image.open(bundled("images/astronaut.jpg")).convert("L").resize((side, side))
+    picture.save(buffer, "PNG")
     return buffer.getvalue()
 
 
@@ -45,19 +52,22 @@ def test_a_file_name_with_markup_is_shown_as_text_and_never_runs(running, browse
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     try:
-        page.goto(running.url, wait_until="networkidle", timeout=120_000)
+        page.goto(running.url, wait_until="load", timeout=120_000)
         photo = page.locator("input[type=file]").first
+        photo.wait_for(state="attached", timeout=120_000)
 
         photo.set_input_files(
-            files=[{"name": EVIL, "mimeType": "image/png", "buffer": b"not a picture at all"}]
+            files=[{"name": EVIL, "mimeType": "image/png", "buffer": png_bytes(200, noise=True)}]
         )
         toast = page.locator("[data-testid='toast-text']").first
         toast.wait_for(timeout=120_000)
-        assert "is not a picture" in toast.inner_text()
+        assert "up to 0.05 MB" in toast.inner_text()
         assert EVIL in toast.inner_text()  # the name, as typed, as text
 
-        page.reload(wait_until="networkidle")
-        page.locator("input[type=file]").first.set_input_files(
+        page.reload(wait_until="load")
+        photo = page.locator("input[type=file]").first
+        photo.wait_for(state="attached", timeout=120_000)
+        photo.set_input_files(
             files=[{"name": EVIL, "mimeType": "image/png", "buffer": png_bytes()}]
         )
         note = page.get_by_text("Coloured '<img src=x", exact=False).first

@@ -144,7 +144,9 @@ class Service:
                 advice="Make it smaller (save it as JPEG, or at a smaller size) and upload it "
                 "again.",
             )
-            return Colorizer(path, max_side=self.limits.photo_side, device=self.device)
+            colorizer = Colorizer(path, max_side=self.limits.photo_side, device=self.device)
+            colorizer.name = name  # the visitor's own file name (the server's copy is renamed)
+            return colorizer
 
     def colour(self, colorizer: Colorizer | None) -> tuple[list[Path], str]:
         """Colour the photo with its hints (none: automatic); returns the files and a note.
