@@ -6,6 +6,7 @@ impatient visitors' bursts, no upload left, and no file after ``close()``.
 """
 
 import importlib.util
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ BENCHMARK = Path(__file__).resolve().parents[1] / "benchmarks" / "app_load.py"
 def load_benchmark():
     spec = importlib.util.spec_from_file_location("app_load", BENCHMARK)
     module = importlib.util.module_from_spec(spec)
+    sys.modules["app_load"] = module  # its dataclasses look themselves up there
     spec.loader.exec_module(module)
     return module
 
