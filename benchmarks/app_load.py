@@ -295,17 +295,23 @@ def fairness(*, flood: int = 20, per_visitor: int | None = None) -> dict[str, fl
             return Client(made.url, verbose=False, download_files=str(folder),
                           analytics_enabled=False, httpx_kwargs={"timeout": 300})  # fmt: skip
 
-        def one(visitor: Client) -> float:
+        def named(name: str) -> Path:  # own names: no two requests share one server copy
+            return Path(shutil.copy(song, folder / f"{name}.wav"))
+
+        def one(visitor: Client, name: str) -> float:
             sent = time.perf_counter()
-            visitor.predict(handle_file(song), 2, api_name="/separate")
+            visitor.predict(handle_file(named(name)), 2, api_name="/separate")
             return time.perf_counter() - sent
 
         second = client()
-        alone = one(second)
+        alone = one(second, "alone")
         first = client()
-        jobs = [first.submit(handle_file(song), 2, api_name="/separate") for _ in range(flood)]
+        jobs = [
+            first.submit(handle_file(named(f"flood_{n:02d}")), 2, api_name="/separate")
+            for n in range(flood)
+        ]
         time.sleep(2)  # the flood has joined the queue
-        behind = one(second)
+        behind = one(second, "behind")
         refused = sum(_outcome(job)[0] != "completed" for job in jobs)
     finally:
         made.close()
