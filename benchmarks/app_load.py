@@ -52,6 +52,8 @@ class Figures:
     waits: list[float] = field(default_factory=list)
     peak_rss_mb: float = 0.0
     peak_files: int = 0
+    most_per_visitor: int = 0
+    per_visitor_limit: int = 0
     uploads_left: int = 0
     files_after_close: int = 0
     wall_seconds: float = 0.0
@@ -70,7 +72,9 @@ class Figures:
             f"{self.completed} completed, {refused} refused ({reasons}), "
             f"{len(self.errors)} errors; queue wait p50 {statistics.median(self.waits or [0]):.1f} s, "
             f"p95 {self.percentile(0.95):.1f} s; peak RSS {self.peak_rss_mb:.0f} MB; "
-            f"at most {self.peak_files} files in the app folder; {self.uploads_left} uploads "
+            f"at most {self.peak_files} files in the app folder; at most "
+            f"{self.most_per_visitor} requests of one visitor in the queue (limit "
+            f"{self.per_visitor_limit}); {self.uploads_left} uploads "
             f"left; {self.files_after_close} files after close(); {self.wall_seconds:.0f} s "
             "in all."
         )
@@ -87,6 +91,8 @@ class Figures:
             found.append(f"{self.files_after_close} files left after close()")
         if not self.completed:
             found.append("nothing completed")
+        if self.most_per_visitor > self.per_visitor_limit:
+            found.append(f"a visitor had {self.most_per_visitor} requests in the queue")
         return found
 
 
@@ -237,6 +243,8 @@ def run(*, visitors: int = 100, seconds: float = 60, concurrency: int = 1) -> Fi
         )  # fmt: skip
         log = json.loads(log_file.read_text())
         figures.uploads_left = len(made.service.uploads_left())
+        figures.most_per_visitor = made.queue.most_per_visitor
+        figures.per_visitor_limit = made.queue.per_visitor
         records = {r.label: r for r in made.meter.records}
     finally:
         stop.set()
@@ -274,6 +282,8 @@ def _tally(figures: Figures, log: list, records: dict) -> None:
 def fairness(*, flood: int = 20, per_visitor: int | None = None) -> dict[str, float]:
     """A second visitor's wait for one separation, alone and behind ``flood`` from another.
 
+    The model is loaded by a first request before anything is timed.
+
     ``per_visitor`` None keeps the app's default limit; a large number shows the turns alone.
     Returns seconds from sending to the answer: ``{"alone": ..., "behind": ...}`` and how many
     of the flood were refused.
@@ -303,6 +313,7 @@ def fairness(*, flood: int = 20, per_visitor: int | None = None) -> dict[str, fl
             visitor.predict(handle_file(named(name)), 2, api_name="/separate")
             return time.perf_counter() - sent
 
+        one(client(), "warm_up")  # the model loads once, before anything is timed
         second = client()
         alone = one(second, "alone")
         first = client()

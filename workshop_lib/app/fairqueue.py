@@ -47,6 +47,7 @@ class FairQueue:
         self.size = int(size)
         self.running = 0
         self.refused = 0
+        self.most_per_visitor = 0  # the most one visitor ever had in the queue at once
         self._waiting: dict[str, deque[asyncio.Future]] = {}
         self._round: deque[str] = deque()  # visitors with a request waiting, in turn order
         self._held: dict[str, int] = {}  # visitor -> requests waiting or running
@@ -78,6 +79,7 @@ class FairQueue:
                     "minute."
                 )
             self._held[visitor] = held + 1
+            self.most_per_visitor = max(self.most_per_visitor, held + 1)
             if self.running < self.workers and not waiting:
                 self.running += 1
                 return None
