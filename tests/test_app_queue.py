@@ -143,3 +143,38 @@ def test_the_queue_takes_turns_and_refuses_plainly():
     assert answers == ["a1", "a2", "a3", "b1"]
     assert order == ["a1", "a2", "b1", "a3"]  # first come, first served would run a3 before b1
     assert queue.running == 0 and queue.waiting == 0 and queue.refused == 2
+
+
+def test_the_queued_page_functions_still_get_gradios_event_data_and_progress():
+    import gradio as gr
+    from gradio.helpers import special_args
+
+    from workshop_lib.app.pages import _queued
+
+    seen = []
+
+    def clicked(colorizer, color, size, event: gr.SelectData):
+        seen.append((colorizer, color, size, event))
+        return "done"
+
+    def separated(song, stems, progress=gr.Progress()):  # noqa: B008 (Gradio's way)
+        seen.append((song, stems, progress))
+        return "split"
+
+    request = gr.Request(username=None, session_hash="visitor-1")
+    event = gr.SelectData(None, {"index": [3, 4], "value": None, "selected": True})
+    queue = FairQueue(workers=1, per_visitor=3, size=10)
+
+    wrapped = _queued(queue, clicked)
+    inputs, _, event_index, _ = special_args(wrapped, ["state", "#ff0000", 5], request, event)
+    answer = asyncio.run(wrapped(*inputs))
+    wrapped = _queued(queue, separated)
+    inputs, progress_index, _, _ = special_args(wrapped, ["song", 2], request, None)
+    split = asyncio.run(wrapped(*inputs))
+
+    assert answer == "done" and split == "split"
+    assert event_index == 3 and seen[0][:3] == ("state", "#ff0000", 5)
+    assert isinstance(seen[0][3], gr.SelectData) and seen[0][3].index == [3, 4]
+    assert progress_index == 2 and seen[1][:2] == ("song", 2)
+    assert isinstance(seen[1][2], gr.Progress)
+    assert queue.running == 0 and queue.most_per_visitor == 1
