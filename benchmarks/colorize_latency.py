@@ -35,7 +35,7 @@ import time
 import numpy as np
 import torch
 
-from workshop_lib import assets
+from workshop_lib import assets, runtime
 from workshop_lib.assets import bundled
 from workshop_lib.colorize import apply, weights
 from workshop_lib.colorize.apply import Runner
@@ -97,10 +97,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=7)
-    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--device", default="cpu", help="cpu, cuda, mps or auto")
     options = parser.parse_args()
     torch.set_num_threads(options.threads)
-    device = torch.device(options.device)
+    device = runtime.pick_device(options.device)
 
     network, which = load_network()
     baseline_net = copy.deepcopy(network).to(device)

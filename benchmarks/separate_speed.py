@@ -5,8 +5,8 @@
 
 Both engines separate the same stereo inputs (30 seconds and 10 minutes, tones and noise) with
 the same full-size model files: Deezer's architecture (conv widths 16 to 512) with random
-weights, built by spleeter's own graph code in the release file layout (this machine cannot
-download Deezer's real checkpoints; speed and memory do not depend on the weights' values).
+weights, built by spleeter's own graph code in the release file layout (speed and memory do not
+depend on the weights' values, and 4stems has no real weights without a download).
 spleeter runs in its own Python 3.11 environment, ``.venv-spleeter`` (see
 tools/make_spleeter_fixtures.py for how to create it), in a subprocess; so does every measured
 case of ours, so that each peak memory figure (``ru_maxrss``) belongs to that case alone.
@@ -239,27 +239,10 @@ def unet_gflop_per_second_of_audio(stems: int, bins: int = 1024) -> float:
     return stems * total / (frames * 1024 / SAMPLE_RATE) / 1e9
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
-    parser.add_argument("--quick", action="store_true", help="30-second inputs only")
-    parser.add_argument("--work", default=str(ROOT / "artifacts" / "separate_bench"))
-    args = parser.parse_args(argv)
-    if args.worker:
-        name, *rest = args.worker
-        print(json.dumps(WORKERS[name](*rest)))
-        return 0
-
+def _prepare(work: Path, inputs: dict[str, float]) -> None:
+    """Write the test inputs (.npy and .wav) and build the full-size random models, once."""
     import soundfile
 
-    work = Path(args.work)
-    work.mkdir(parents=True, exist_ok=True)
-    if not SPLEETER_PYTHON.exists():
-        print(f"{SPLEETER_PYTHON} is missing: create it as tools/make_spleeter_fixtures.py says.")
-        return 1
-    load = os.getloadavg()
-    print(f"Load average before the run: {load[0]:.2f} (2 cores; other work slows both engines)")
-    inputs = {"30 s": 30.0} if args.quick else {"30 s": 30.0, "10 min": 600.0}
     for seconds in inputs.values():
         path = work / f"input_{int(seconds)}.npy"
         if not path.exists():
@@ -271,6 +254,28 @@ def main(argv=None) -> int:
         if not (folder / "model.index").exists():
             built = _run(SPLEETER_PYTHON, "build", model, str(folder))
             print(f"built random full-size {model}: {built}")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
+    parser.add_argument("--quick", action="store_true", help="30-second inputs only")
+    parser.add_argument("--work", default=str(ROOT / "artifacts" / "separate_bench"))
+    args = parser.parse_args(argv)
+    if args.worker:
+        name, *rest = args.worker
+        print(json.dumps(WORKERS[name](*rest)))
+        return 0
+
+    work = Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
+    if not SPLEETER_PYTHON.exists():
+        print(f"{SPLEETER_PYTHON} is missing: create it as tools/make_spleeter_fixtures.py says.")
+        return 1
+    load = os.getloadavg()
+    print(f"Load average before the run: {load[0]:.2f} (2 cores; other work slows both engines)")
+    inputs = {"30 s": 30.0} if args.quick else {"30 s": 30.0, "10 min": 600.0}
+    _prepare(work, inputs)
 
     matmul = _run(Path(sys.executable), "matmul", measure=True)
     rows = []

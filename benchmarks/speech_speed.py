@@ -3,6 +3,7 @@
     python benchmarks/speech_speed.py            classic engines + neural (tiny and full-size VITS)
     python benchmarks/speech_speed.py --quick    skip the full-size VITS (145 MB, built here)
     python benchmarks/speech_speed.py --real     also the downloaded models (needs the internet once)
+    python benchmarks/speech_speed.py --piper    only Piper's real joe voice (quick)
 
 Real-time factor (RTF) = seconds spent making the sound / seconds of sound; below 1 is faster
 than real time. Time to first audio = seconds until the first sentence can play.
@@ -13,7 +14,10 @@ is ``engine.speak(text)`` (our text checks, our sentence split, one ``tts.tts`` 
 sentence, clipping, joining). The overhead columns compare medians of (workshop - direct) / direct:
 first the process's CPU time (steady when other programs share the machine), then wall time.
 
-Without the internet the neural figures come from random-weight models: the tiny offline
+Piper's row is a real voice (en_US-joe-medium from its Python package) on ONNX Runtime's CPU
+build, so its real-time factor is the real one, offline too.
+
+Without the internet the coqui figures come from random-weight models: the tiny offline
 stand-ins, and a VITS with LJSpeech VITS's full size (36 M parameters) built here, which does
 the same arithmetic as the real model per second of sound. GPU rows appear when CUDA is there.
 """
@@ -61,6 +65,49 @@ def classic_rows(repeats: int) -> list[tuple]:
             (engine.name, samples.size / rate, seconds, seconds / (samples.size / rate), first)
         )
     return rows
+
+
+def piper_rows(repeats: int) -> list[tuple]:
+    """Piper's real joe voice: load time, real-time factor and time to first audio (median)."""
+    from workshop_lib.speech.piper import PiperEngine
+
+    engine = PiperEngine(device="cpu")
+    if not engine.is_available():
+        print(f"Piper: not here. {engine.problem()}")
+        return []
+    engine.load()
+    load = engine.load_seconds
+    samples, rate = engine.speak(TEXT)  # warm-up
+    runs, cpu = [], []
+    for _ in range(repeats):
+        started, started_cpu = time.perf_counter(), time.process_time()
+        samples, rate = engine.speak(TEXT)
+        sound = samples.size / rate
+        runs.append((time.perf_counter() - started) / sound)
+        cpu.append((time.process_time() - started_cpu) / sound)
+    first = statistics.median(_first_audio(engine) for _ in range(repeats))
+    name = f"piper {engine.default_voice}"
+    return [(name, load, sound, statistics.median(runs), statistics.median(cpu), first)]
+
+
+def print_piper(repeats: int) -> None:
+    import onnxruntime
+
+    print(
+        f"\nPiper, a real VITS voice on ONNX Runtime {onnxruntime.__version__} (CPU build, "
+        f"{os.cpu_count()} CPU threads), median of {repeats} runs"
+    )
+    print(
+        "(RTF is wall time per second of sound; CPU s/s is the CPU time of all its threads per "
+        "second of sound, steadier when other programs share the machine.)"
+    )
+    load_now = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"Machine load (1-minute average) before the runs: {load_now:.1f}")
+    print(
+        f"{'engine':28} {'load s':>6} {'sound s':>8} {'RTF':>7} {'CPU s/s':>8} {'first audio s':>14}"
+    )
+    for name, load, sound, rtf, cpu, first in piper_rows(repeats):
+        print(f"{name:28} {load:6.2f} {sound:8.2f} {rtf:7.3f} {cpu:8.3f} {first:14.3f}")
 
 
 def build_full_size_vits(folder: Path) -> Path:
@@ -135,6 +182,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the full-size random VITS")
     parser.add_argument("--real", action="store_true", help="also time the downloaded models")
+    parser.add_argument("--piper", action="store_true", help="only Piper's real voice")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--threads", type=int, help="torch CPU threads (default: torch's choice)")
     args = parser.parse_args(argv)
@@ -146,6 +194,10 @@ def main(argv=None) -> int:
 
     from workshop_lib.speech.coqui import CoquiEngine
 
+    if args.piper:
+        print_piper(args.repeats)
+        return 0
+
     print(
         f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPU threads, "
         f"torch {torch.__version__} ({torch.get_num_threads()} threads), Python {sys.version.split()[0]}"
@@ -156,6 +208,8 @@ def main(argv=None) -> int:
     print(f"{'engine':14} {'sound s':>8} {'make s':>8} {'RTF':>7} {'first audio s':>14}")
     for name, sound, seconds, rtf, first in classic_rows(args.repeats):
         print(f"{name:14} {sound:8.2f} {seconds:8.3f} {rtf:7.3f} {first:14.3f}")
+
+    print_piper(args.repeats)
 
     os.environ["WORKSHOP_OFFLINE"] = "1"
     scratch = tempfile.TemporaryDirectory(prefix="speech-bench-")

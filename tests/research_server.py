@@ -80,3 +80,71 @@ def closed_port_url() -> str:
     port = probe.server_address[1]
     probe.server_close()
     return f"http://127.0.0.1:{port}"
+
+
+class GitHubStandIn:
+    """Answer like GitHub from the packaged recordings, counting the limits as GitHub does.
+
+    Searches leave out forks, as GitHub's repository search does unless asked with
+    ``fork:true``. With limits, every request counts against the address's budget whatever its
+    answer, and a request over the limit gets GitHub's 403 "rate limit exceeded" answer with
+    its ``X-RateLimit-*`` headers. ``clock`` gives the time in seconds (a test may move it on).
+    """
+
+    def __init__(self, *, searches_per_minute=None, requests_per_hour=None, clock=time.time):
+        self.limits = {"search": (searches_per_minute, 60.0), "core": (requests_per_hour, 3600.0)}
+        self.clock = clock
+        self.windows = {"search": [], "core": []}  # [start of window, used]
+        self.refused = 0
+        index = json.loads((RECORDED / "recordings.json").read_text("utf-8"))
+        self.entries = [e for e in index["recordings"] if e["service"] == "github"]
+
+    def _over_limit(self, resource):
+        limit, seconds = self.limits[resource]
+        if limit is None:
+            return None
+        now = self.clock()
+        window = self.windows[resource]
+        if not window or now >= window[0] + seconds:
+            window[:] = [now, 0]
+        window[1] += 1
+        if window[1] <= limit:
+            return None
+        self.refused += 1
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            "X-RateLimit-Limit": str(limit),
+            "X-RateLimit-Remaining": "0",
+            "X-RateLimit-Used": str(window[1]),
+            "X-RateLimit-Resource": resource,
+            "X-RateLimit-Reset": str(int(time.time() + window[0] + seconds - now)),
+        }
+        body = b'{"message": "API rate limit exceeded for 203.0.113.7."}'
+        return 403, headers, body
+
+    def __call__(self, path, query, headers):
+        json_type = {"Content-Type": "application/json; charset=utf-8"}
+        resource = "search" if path.startswith("/search/") else "core"
+        refusal = self._over_limit(resource)
+        if refusal is not None:
+            return refusal
+        if resource == "search":
+            return 200, json_type, self._search(query.get("q", ""))
+        parts = path.strip("/").split("/")
+        name = "/".join(parts[1:3]).lower()
+        kind = "readme" if path.endswith("/readme") else "repo"
+        for entry in self.entries:
+            if entry["kind"] == kind and entry["key"].lower() == name:
+                return 200, json_type, recorded_body(entry["file"])
+        return 404, json_type, b'{"message": "Not Found"}'
+
+    def _search(self, words):
+        for entry in self.entries:
+            if entry["kind"].startswith("search/") and entry["key"] == words:
+                data = json.loads(recorded_body(entry["file"]))
+                data.pop("_recording", None)
+                if "fork:true" not in words:
+                    data["items"] = [i for i in data["items"] if not i.get("fork")]
+                data["total_count"] = len(data["items"])
+                return json.dumps(data).encode()
+        return b'{"total_count": 0, "incomplete_results": false, "items": []}'

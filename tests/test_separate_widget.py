@@ -99,3 +99,60 @@ def test_saved_notebooks_get_a_still_picture_of_the_stems(song):
     data = bundle[0] if isinstance(bundle, tuple) else bundle
     assert widget.still_picture().startswith(b"\x89PNG")
     assert "image/png" in data
+
+
+@pytest.fixture()
+def mixed(song):
+    """A widget with a finished separation and the learner's own mix settings."""
+    widget = SeparateWidget(song.mix[:, : 2 * RATE], sample_rate=RATE, stems=4)
+    widget.run()
+    widget.volumes = {**widget.volumes, "vocals": 0.0, "drums": 0.4}
+    return widget
+
+
+def test_an_unexpected_failure_shows_a_sentence_with_details_and_keeps_the_mix(mixed, monkeypatch):
+    from workshop_lib.separate import Separator
+
+    mix, result = dict(mixed.volumes), mixed.result
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a fault deep inside")
+
+    monkeypatch.setattr(Separator, "separate", broken)
+    mixed.action = {"name": "run", "serial": 7}
+    mixed.wait()
+
+    assert mixed.error.startswith("Something went wrong while separating the song")
+    assert "RuntimeError: a fault deep inside" in mixed.error_details
+    assert mixed.volumes == mix and mixed.result is result and not mixed.busy
+    assert mixed.names == ["vocals", "drums", "bass", "other"]
+
+
+def test_a_learner_mistake_shows_its_sentence_and_keeps_the_mix(mixed):
+    mix = dict(mixed.volumes)
+
+    mixed.stems = 3
+
+    assert mixed.error == "Spleeter has 2, 4 or 5 stems." and mixed.error_details == ""
+    assert mixed.stems == 4 and mixed.volumes == mix and mixed.result is not None
+
+
+def test_a_failing_remix_is_shown_and_the_sliders_stay(mixed, monkeypatch):
+    from workshop_lib.separate import Separation
+
+    monkeypatch.setattr(Separation, "mix", lambda self, volumes=None: 1 / 0)
+
+    mixed.volumes = {**mixed.volumes, "bass": 0.2}
+
+    assert mixed.error.startswith("Something went wrong while mixing the stems")
+    assert "ZeroDivisionError" in mixed.error_details
+    assert mixed.volumes["bass"] == 0.2 and mixed.volumes["vocals"] == 0.0
+
+
+def test_a_stand_in_model_says_so_in_the_status(song):
+    widget = SeparateWidget(song.mix[:, :RATE], sample_rate=RATE, stems=4)
+    assert "stand-in with random weights" in widget.status
+
+    widget.run()
+
+    assert "stand-in with random weights" in widget.status

@@ -142,3 +142,56 @@ def test_sentences_come_one_at_a_time_in_order():
 
 def test_phonemes_are_written_in_ipa():
     assert phonemes("Hello there") == "həlˈoʊ ðˈɛɹ"
+
+
+# --- hostile text: programs get argument lists, and text is never read as an option -----------
+
+
+@pytest.mark.parametrize("name", CLASSIC)
+@pytest.mark.parametrize("text", ["--help", "-v xx -w /tmp/elsewhere.wav", "--version"])
+def test_text_that_looks_like_an_option_is_spoken(name, text):
+    # Were the text parsed as options, the program would print help (or write elsewhere) and
+    # make no sound at all, and the engine would say so.
+    samples, rate = _engine(name).speak(text)
+
+    assert samples.size > 0.1 * rate
+
+
+def test_phonemes_of_text_that_looks_like_an_option():
+    assert phonemes("--help") == phonemes("help")
+
+
+def _subprocess_calls(tree):
+    import ast
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            owner = node.func.value
+            if isinstance(owner, ast.Name) and owner.id in ("subprocess", "os"):
+                yield node
+
+
+def test_every_program_is_started_with_an_argument_list_never_a_shell():
+    import ast
+    from pathlib import Path
+
+    import workshop_lib
+
+    problems, checked = [], 0
+    for path in sorted(Path(workshop_lib.__file__).parent.rglob("*.py")):
+        for call in _subprocess_calls(ast.parse(path.read_text("utf-8"))):
+            checked += 1
+            where = f"{path.name}:{call.lineno}"
+            if call.func.attr in ("system", "popen", "spawnl", "execl"):
+                problems.append(f"{where} os.{call.func.attr}")
+            for keyword in call.keywords:
+                if keyword.arg == "shell" and not (
+                    isinstance(keyword.value, ast.Constant) and keyword.value.value is False
+                ):
+                    problems.append(f"{where} shell=")
+            first = call.args[0] if call.args else None
+            if isinstance(first, ast.Constant | ast.JoinedStr | ast.BinOp):
+                problems.append(f"{where} a command line as one string")
+
+    assert checked >= 5  # the classic engines, phonemes, ffmpeg, the handout's wheel
+    assert problems == []

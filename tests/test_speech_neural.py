@@ -265,3 +265,47 @@ def test_xtts_clones_and_speaks_through_the_same_wrapper(xtts, store):
     assert rate == 24000
     assert samples.size > 0 and first.samples.size > 0
     assert voice.data["speaker_embedding"].shape == (1, 512, 1)
+
+
+def test_deleting_a_recording_deletes_everything_made_from_it(offline, store):
+    from workshop_lib.speech.registry import get_engine
+
+    cloner = get_engine("your_tts")  # engines made by the registry are the ones a notebook uses
+    recording = store.add(store.sample().path.read_bytes(), source="microphone")
+    recording = store.give_consent(recording.name, speaker="Ada", own_voice=True, no_deception=True)
+    voice = cloner.clone(recording, name="ada")
+    derived = recording.derived_folder()  # where files made from the recording belong
+    derived.mkdir()
+    (derived / "speaker-embedding.pt").write_bytes(b"a cache made from the voice")
+
+    store.delete(recording.name)
+
+    assert not recording.path.exists() and not recording.path.with_suffix(".json").exists()
+    assert not derived.exists() and list(store.folder.iterdir()) == []
+    assert "ada" not in [v.name for v in cloner.voices()]
+    with pytest.raises(WorkshopError, match="was deleted"):
+        cloner.speak("Hello.", voice=voice)
+    with pytest.raises(WorkshopError, match="no voice called 'ada'"):
+        cloner.speak("Hello.", voice="ada")
+
+
+@pytest.mark.parametrize("device", ["cpu", torch.device("cpu"), None])
+def test_coqui_engines_take_every_form_of_device(offline, device):
+    from workshop_lib.speech import speak
+    from workshop_lib.speech.bundles import bundle
+
+    samples, rate = speak("Hello.", engine="tacotron2", device=device)
+
+    assert samples.size > 0 and rate == 22050
+    assert CoquiEngine("tacotron2", device=device).device == pick_device(device)
+    assert bundle("tacotron2").load(device).synthesizer.output_sample_rate == 22050
+
+
+def test_coqui_engines_load_through_their_bundle(vits):
+    from workshop_lib.speech.bundles import bundle
+
+    item = bundle("vits")
+
+    assert type(vits.load()) is type(item.load("cpu"))
+    assert item.sample_rate == vits.sample_rate == 22050
+    assert "random weights" in item.stand_in_note() and vits.stand_in_note()

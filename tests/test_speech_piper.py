@@ -18,7 +18,7 @@ import torch
 
 from workshop_lib import assets, speech
 from workshop_lib.errors import WorkshopError
-from workshop_lib.speech import bundles, piper
+from workshop_lib.speech import bundles, piper, piper_files
 from workshop_lib.speech.evaluate import transcribe, word_error_rate
 from workshop_lib.speech.registry import NEURAL, get_engine
 
@@ -149,7 +149,7 @@ def joe_online(monkeypatch, tmp_path):
         )
     monkeypatch.setenv("WORKSHOP_CACHE", str(tmp_path / "cache"))
     monkeypatch.delenv("WORKSHOP_OFFLINE", raising=False)
-    monkeypatch.setattr(piper, "joe_package_installed", lambda: False)
+    monkeypatch.setattr(piper_files, "joe_package_installed", lambda: False)
     yield server
     server._server.shutdown()
     server._server.server_close()

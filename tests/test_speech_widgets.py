@@ -44,7 +44,7 @@ def test_mistakes_are_shown_inside_the_widget(text, expected):
 
     assert not spoke and widget.result is None
     assert expected in widget.message.value
-    assert "⚠" in widget.message.value
+    assert "⚠" in widget.message.value and "workshop-error" in widget.message.value
 
 
 def test_a_missing_engine_is_marked_and_explained(monkeypatch):
@@ -155,3 +155,72 @@ def test_consent_box_without_recordings_says_to_record_first(store):
 
     assert not box.give()
     assert "No recording yet" in box.message.value
+
+
+# --- the one error guard: a learner's mistake and a fault in the library, in every widget ---------
+
+
+class _Broken:
+    """Stands in for a library fault: any call raises a plain Python error."""
+
+    def __init__(self, *args, **kwargs):
+        raise RuntimeError("a bug in the library")
+
+
+def test_speak_widget_shows_a_fault_plainly_and_keeps_the_text(monkeypatch, caplog):
+    widget = SpeakWidget("My own sentence.", engine="espeak-ng")
+    engine = widget._current()
+    monkeypatch.setattr(engine, "_synthesize", lambda *a: _Broken())
+
+    spoke = widget.speak()
+
+    assert not spoke and widget.text.value == "My own sentence."
+    assert "Something went wrong while speaking the text" in widget.message.value
+    assert "<details>" in widget.message.value and "a bug in the library" in widget.message.value
+    assert "is speaking" not in widget.message.value
+    assert "a bug in the library" in caplog.text
+
+
+def test_speak_widget_starts_with_the_real_neural_voice():
+    pytest.importorskip("piper")
+    widget = SpeakWidget("Hello.")
+
+    assert widget.engine.value == "piper"
+    assert widget.voice.value == "en_US-joe-medium"
+
+
+def test_history_player_shows_both_kinds_of_error_in_its_row(monkeypatch):
+    from workshop_lib.speech.registry import get_engine
+
+    player = HistoryPlayer("Hello 🤖.")
+    assert not player.listen("espeak-ng")
+    assert "cannot say these characters" in player.messages["espeak-ng"].value
+
+    monkeypatch.setattr(get_engine("flite"), "_synthesize", lambda *a: _Broken())
+    player.sentence = "Hello."
+    assert not player.listen("flite")
+    assert "Something went wrong" in player.messages["flite"].value
+
+
+def test_recorder_shows_a_fault_and_keeps_the_recordings(store, monkeypatch):
+    widget = RecorderWidget(store)
+    widget.set_state({"audio": memoryview(sample_bytes(store)), "takes": 1})
+    monkeypatch.setattr(store, "add", _Broken)
+
+    widget.set_state({"audio": memoryview(sample_bytes(store)), "takes": 2})
+
+    assert widget.message.startswith("⚠ Something went wrong while keeping the recording")
+    assert [r.name for r in store.recordings()] == ["recording-1"]
+    assert widget.audio == b""
+
+
+def test_consent_box_shows_a_fault_and_keeps_what_was_typed(store, monkeypatch):
+    store.add(sample_bytes(store), source="microphone")
+    box = ConsentBox(store)
+    box.speaker.value, box.promise.value = "Ada", True
+    monkeypatch.setattr(store, "give_consent", _Broken)
+
+    assert not box.give()
+    assert "Something went wrong while recording the consent" in box.message.value
+    assert box.speaker.value == "Ada" and box.promise.value
+    assert store.latest.consent is None

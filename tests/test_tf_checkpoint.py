@@ -110,3 +110,17 @@ def test_foreign_file_is_not_read_as_a_checkpoint(model):
 def test_folder_without_a_checkpoint_is_reported(tmp_path):
     with pytest.raises(WorkshopError, match="does not hold exactly one TensorFlow checkpoint"):
         tf_checkpoint.read_checkpoint(tmp_path)
+
+
+def test_reader_lists_deezers_released_2stems_index():
+    # The 5,244-byte model.index of Deezer's 2stems release (v1.4.0), as TensorFlow wrote it.
+    index = Path(__file__).parent / "fixtures" / "spleeter" / "release_2stems" / "model.index"
+
+    tensors = tf_checkpoint.list_tensors(index)
+
+    assert len(tensors) == 149  # 148 weights and global_step
+    assert sum(info.size for info in tensors.values()) == 78_614_080  # the release's data file
+    assert tensors["conv2d_7/kernel"].shape == (5, 5, 2, 16)  # accompaniment's first conv
+    assert tensors["conv2d_6/kernel"].shape == (4, 4, 1, 2)  # vocals' final conv
+    assert tensors["global_step"].dtype == np.int64
+    assert all(info.crc is not None for info in tensors.values())

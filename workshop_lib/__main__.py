@@ -1,11 +1,14 @@
-"""The workshop's command line: ``python -m workshop_lib prefetch | doctor | list | handout | kit | app``.
+"""The workshop's command line: ``python -m workshop_lib prefetch | doctor | list | handout | kit | app | snapshot``.
 
 - ``prefetch [names...]`` downloads the models ahead of time (all of them when none are named).
 - ``doctor`` says what this computer has: Python, device, packages, programs, cache, downloads.
-- ``list`` shows every downloadable file with its size, licence and purpose.
+- ``list`` shows every model with its download size, licences and what it is.
 - ``handout [--out DIR]`` runs every notebook and writes them, with results, as a static web site.
 - ``kit [--out DIR]`` makes a folder for a room with poor internet: handout, wheel, models.
-- ``app [--port N] [--share] [--concurrency N] [--device D]`` starts the web app (needs the ``app`` extra).
+- ``app [--port N] [--share] [--concurrency N] [--device D]`` starts the web app (needs the ``app``
+  extra).
+- ``snapshot [--out FILE]`` records fresh arXiv and GitHub answers for every search and lookup
+  the notebooks make, for learners to fall back on (the instructor runs it before a session).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import shutil
 import sys
 from importlib import metadata
 
-from . import assets, runtime
+from . import assets, catalog, runtime
 from .errors import WorkshopError
 
 __all__ = ["main"]
@@ -76,7 +79,7 @@ def _parser() -> argparse.ArgumentParser:
             help="run with the small offline models, even with internet",
         )
         command.set_defaults(run=_handout if name == "handout" else _kit)
-    listing = commands.add_parser("list", help="show every downloadable file")
+    listing = commands.add_parser("list", help="show every model: size, licence, purpose")
     listing.set_defaults(run=_list)
     web = commands.add_parser("app", help="start the web app on this computer (Ctrl+C stops it)")
     web.add_argument("--port", type=int, help="port (default: the first free one from 7860)")
@@ -84,6 +87,15 @@ def _parser() -> argparse.ArgumentParser:
     web.add_argument("--concurrency", type=int, default=1, help="requests at a time (default 1)")
     web.add_argument("--device", help="where the models run: cpu, cuda, mps (default: the best)")
     web.set_defaults(run=_app)
+    snap = commands.add_parser(
+        "snapshot", help="record fresh GitHub and arXiv answers for the notebooks (instructor)"
+    )
+    snap.add_argument(
+        "--out",
+        default="workshop-snapshot.json",
+        help="file to write (default: workshop-snapshot.json); give it to the learners",
+    )
+    snap.set_defaults(run=_snapshot)
     return parser
 
 
@@ -103,83 +115,80 @@ def _table(rows, headers) -> str:
 
 
 def _prefetch(args) -> int:
-    """Download the named assets (all when none are named), then show where they are."""
-    from .speech.bundles import coqui_names
+    """Download the named models (all when none are named), then show where they are.
 
-    voices = [name for name in args.names if name in coqui_names()]
-    names = [name for name in args.names if name not in voices]
-    if not args.names:
-        names, voices = list(assets.REGISTRY), list(coqui_names())
-    unknown = [name for name in names if name not in assets.REGISTRY]
+    Names are model names from ``list`` (a model may have several files) or single file names
+    from the asset registry.
+    """
+    models = catalog.bundles()
+    names = list(args.names) or list(models)
+    unknown = [name for name in names if name not in models and name not in assets.REGISTRY]
     if unknown:
-        known = [*assets.REGISTRY, *coqui_names()]
         print(
-            f"Unknown name(s): {', '.join(unknown)}. Known names: {', '.join(known)}. "
+            f"Unknown name(s): {', '.join(unknown)}. Known names: {', '.join(models)}. "
             "'python -m workshop_lib list' shows what each one is.",
             file=sys.stderr,
         )
         return 2
     if runtime.is_offline():
-        _prefetch_plan(names, voices)
+        _prefetch_plan(names, models)
         return 0
-    failed = _prefetch_voices(voices)
+    failed: list[str] = []
+    skipped: list[str] = []
     for name in names:
         try:
-            assets.fetch(name, progress=True)
+            if name in models:
+                models[name].fetch(progress=True)
+            else:
+                assets.fetch(name, progress=True)
         except WorkshopError as err:
-            print(f"\n{name}: {err}\n", file=sys.stderr)
-            failed.append(name)
-    rows = [
-        (
-            entry.name,
-            "failed" if entry.name in failed else "ready",
-            assets.format_size(entry.size),
-            entry.path,
-        )
-        for entry in assets.status(names)
-    ]
+            message = str(err)
+            (skipped if "skipped:" in message else failed).append(name)
+            print(f"\n{message}\n", file=sys.stderr)
+    rows = [(name, _prefetch_state(name, models, failed, skipped)) for name in names]
     print()
-    print(_table(rows, ("name", "state", "size", "where")))
+    print(_table(rows, ("name", "state")))
     if failed:
         print(f"\n{len(failed)} download(s) failed: {', '.join(failed)}.", file=sys.stderr)
         return 1
     return 0
 
 
-def _prefetch_voices(names) -> list[str]:
-    """Download coqui-tts voices through coqui-tts itself (coqui publishes no checksums)."""
-    from .speech.bundles import prefetch_coqui
+def _prefetch_state(name: str, models: dict, failed: list, skipped: list) -> str:
+    if name in failed:
+        return "failed"
+    if name in skipped:
+        return "skipped"
+    if name in models:
+        return models[name].state()
+    entry = assets.status([name])[0]
+    return f"ready, at {entry.path}" if entry.cached else "missing"
 
-    failed = []
-    for name, state in prefetch_coqui(names).items() if names else ():
-        print(f"{name}: {state}", file=sys.stderr if state != "ready" else sys.stdout)
-        if state != "ready" and not state.startswith("skipped"):
-            failed.append(name)
-    return failed
 
-
-def _prefetch_plan(names, voices=()) -> None:
+def _prefetch_plan(names, models) -> None:
     """Say what prefetch would download, without downloading anything (offline switch on)."""
     print(
         f"The offline switch is on ({runtime.OFFLINE_VARIABLE}=1), so nothing is downloaded. "
         f"With it off (remove {runtime.OFFLINE_VARIABLE}), prefetch would do this:\n"
     )
-    for entry in assets.status(names):
-        asset = assets.REGISTRY[entry.name]
-        if entry.cached:
-            print(f"{asset.name}: already here, at {entry.path}")
-        else:
-            print(
-                f"{asset.name}: would download about {assets.format_size(asset.size)}\n"
-                f"  from {asset.urls[0]}\n"
-                f"  into {entry.path}"
-            )
-    if voices:
-        from .speech.bundles import voice_lines
-
-        states = {name: state for name, state, _licence in voice_lines()}
-        for name in voices:
-            print(f"{name} (coqui-tts voice): {states[name].split(';')[0]}; coqui-tts downloads it")
+    for name in names:
+        files = models[name].assets if name in models else (name,)
+        if name in models and not files:
+            print(f"{name}: {models[name].state()}; its own program downloads it")
+            continue
+        if name in models and models[name].cached():
+            print(f"{name}: already here")
+            continue
+        for entry in assets.status(list(files)):
+            asset = assets.REGISTRY[entry.name]
+            if entry.cached:
+                print(f"{name} / {asset.name}: already here, at {entry.path}")
+            else:
+                print(
+                    f"{name} / {asset.name}: would download about {assets.format_size(asset.size)}\n"
+                    f"  from {asset.urls[0]}\n"
+                    f"  into {entry.path}"
+                )
 
 
 # --- doctor -----------------------------------------------------------------------------------
@@ -193,8 +202,7 @@ def _doctor(args) -> int:
         ("Python packages", _package_lines),
         ("System programs", _program_lines),
         ("Cache folder", _cache_lines),
-        ("Downloads", _download_lines),
-        ("Voices", _voice_lines),
+        ("Models", _model_lines),
         ("Offline switch", _offline_lines),
     )
     for title, lines in sections:
@@ -251,20 +259,11 @@ def _cache_lines() -> list[str]:
     ]
 
 
-def _download_lines() -> list[str]:
-    rows = [
-        (entry.name, "cached" if entry.cached else "missing", assets.format_size(entry.size))
-        for entry in assets.status()
-    ]
-    lines = _table(rows, ("name", "state", "size")).splitlines()
+def _model_lines() -> list[str]:
+    rows = [(b.name, b.task, b.state(), b.licence) for b in catalog.bundles().values()]
+    lines = _table(rows, ("model", "for", "state", "licence")).splitlines()
     lines.append("'python -m workshop_lib prefetch' downloads the missing ones.")
     return lines
-
-
-def _voice_lines() -> list[str]:
-    from .speech.bundles import voice_lines
-
-    return _table(voice_lines(), ("voice", "state", "licence")).splitlines()
 
 
 def _offline_lines() -> list[str]:
@@ -280,12 +279,13 @@ def _offline_lines() -> list[str]:
 
 
 def _list(args) -> int:
-    """Show every downloadable file: name, size, licence and purpose."""
-    rows = [
-        (asset.name, f"about {assets.format_size(asset.size)}", asset.licence, asset.purpose)
-        for asset in assets.REGISTRY.values()
-    ]
-    print(_table(rows, ("name", "size", "licence", "purpose")))
+    """Show every model: name, what it is for, download size, licences and what it is."""
+    rows = []
+    for b in catalog.bundles().values():
+        size = f"about {assets.format_size(b.size())}" if b.assets else "its program fetches it"
+        licence = b.licence + (f"; program: {b.code_licence}" if b.code_licence else "")
+        rows.append((b.name, b.task, size, licence, b.title))
+    print(_table(rows, ("name", "for", "size", "licence", "what it is")))
     return 0
 
 
@@ -330,6 +330,19 @@ def _app(args) -> int:
     except KeyboardInterrupt:  # Ctrl+C during start-up: the app has already cleaned up
         print("Stopped; the app's files are deleted.")
     return 0
+
+
+def _snapshot(args) -> int:
+    """Record the instructor's snapshot; the GitHub token (if any) is used, never shown or saved."""
+    from .research.snapshot import make_snapshot
+
+    try:
+        report = make_snapshot(args.out)
+    except WorkshopError as err:
+        print(err, file=sys.stderr)
+        return 1
+    print(report)
+    return 1 if report.failures else 0
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ from pathlib import Path, PurePosixPath
 
 import platformdirs
 
-from . import runtime
+from . import net, runtime
 from .errors import WorkshopError
 
 __all__ = [
@@ -439,7 +439,7 @@ def _resolve(asset: str | Asset) -> Asset:
 
 def _download_path(asset: Asset) -> Path:
     """Where the downloaded file (the archive, for archives) is kept in the cache."""
-    return cache_dir(create=False) / asset.filename
+    return cache_dir(create=False) / str(asset.filename)  # __post_init__ always sets it
 
 
 def _final_path(asset: Asset) -> Path:
@@ -633,7 +633,7 @@ def _unpack(asset: Asset, archive: Path, folder: Path) -> Path:
 
 def _stand_in(asset: Asset) -> Path:
     """The packaged offline stand-in of an asset."""
-    path = Path(str(resources.files("workshop_lib") / asset.offline))
+    path = Path(str(resources.files("workshop_lib") / str(asset.offline)))
     if not path.exists():
         raise WorkshopError(
             f"The offline stand-in for '{asset.name}' should ship with the workshop at {path}, "
@@ -749,8 +749,8 @@ def _attempt(asset: Asset, url: str, destination: Path, progress: bool):
     )
     os.close(handle)
     part = Path(part_name)
-    bar = _Progress(asset.name) if progress else False
-    downloader = pooch.HTTPDownloader(progressbar=bar, chunk_size=_CHUNK, timeout=_TIMEOUT)
+    bar = _Progress(asset.name) if progress else None
+    downloader = pooch.HTTPDownloader(progressbar=bar or False, chunk_size=_CHUNK, timeout=_TIMEOUT)
     try:
         downloader(url, str(part), None)
         actual = _checksum(part, _algorithm(asset))
@@ -759,21 +759,8 @@ def _attempt(asset: Asset, url: str, destination: Path, progress: bool):
         part.replace(destination)
         _remember(destination, actual, _algorithm(asset))
         return None, None
-    except requests.HTTPError as err:
-        return _http_reason(err.response), err
-    except requests.Timeout as err:
-        return "the server did not answer in time. Check the internet connection and try again", err
-    except requests.ConnectionError as err:
-        return (
-            "this computer could not connect to the server (no internet connection, the "
-            "server's name could not be looked up, or the connection was refused). Check the "
-            "internet connection and try again"
-        ), err
     except requests.RequestException as err:
-        return (
-            f"the connection broke off during the download ({type(err).__name__}), and the "
-            "unfinished file was deleted. Check the internet connection and try again"
-        ), err
+        return _download_reason(err), err
     except OSError as err:
         if err.errno == errno.ENOSPC:
             free = shutil.disk_usage(destination.parent).free
@@ -785,13 +772,16 @@ def _attempt(asset: Asset, url: str, destination: Path, progress: bool):
             bar.close()
 
 
-def _http_reason(response) -> str:
-    """Explain an HTTP error status in plain words."""
-    code = response.status_code
-    said = f"the server answered {code} ({response.reason})"
-    if code in (403, 404, 410):
-        return f"{said}, so the file may have moved or is no longer shared there"
-    return f"{said}; it may be busy, so try again in a few minutes"
+def _download_reason(err: Exception) -> str:
+    """Explain a failed download in plain words (the words come from :mod:`workshop_lib.net`)."""
+    import requests
+
+    said = net.failure_reason(err)
+    if isinstance(err, requests.HTTPError):
+        return said
+    if isinstance(err, (requests.Timeout, requests.ConnectionError)):
+        return f"{said}. Check the internet connection and try again"
+    return f"{said} during the download, and the unfinished file was deleted. Check the internet connection and try again"
 
 
 def _mismatch_reason(asset: Asset, actual: str) -> str:

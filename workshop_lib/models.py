@@ -56,6 +56,11 @@ class ModelBundle:
         installed here?").
     code_licence : str
         The licence of the program that runs the model, when it differs from ours (MIT).
+    fetcher : callable, optional
+        ``fetcher(bundle)`` downloads the files when another program fetches them (coqui-tts
+        downloads its own voices); None fetches ``assets`` through the registry.
+    present : callable, optional
+        ``present(bundle)`` says whether those files are here; None checks ``assets``.
     """
 
     name: str
@@ -69,6 +74,8 @@ class ModelBundle:
     input_size: int | None = None
     offline_real: bool | Callable[[], bool] = field(default=False, repr=False, compare=False)
     code_licence: str = ""
+    fetcher: Callable[[ModelBundle], object] | None = field(default=None, repr=False, compare=False)
+    present: Callable[[ModelBundle], bool] | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self):
         if self.task not in TASKS:
@@ -100,7 +107,7 @@ class ModelBundle:
             return True
         if self._offline_real():
             return True
-        return bool(self.assets) and all(s.cached for s in assets.status(list(self.assets)))
+        return self.cached()
 
     def stand_in_note(self) -> str:
         """One plain sentence when :meth:`load` gives a small random stand-in, else ``""``."""
@@ -113,7 +120,41 @@ class ModelBundle:
 
     def cached(self) -> bool:
         """Are all of this model's files already downloaded?"""
-        return all(s.cached for s in assets.status(list(self.assets)))
+        if self.present is not None:
+            return bool(self.present(self))
+        return bool(self.assets) and all(s.cached for s in assets.status(list(self.assets)))
+
+    def fetch(self, *, progress: bool = True) -> None:
+        """Download this model's files now, so that :meth:`load` needs no internet later.
+
+        Raises
+        ------
+        WorkshopError
+            When a download fails or is refused (the message says why and what to do).
+        """
+        if self.fetcher is not None:
+            self.fetcher(self)
+            return
+        for name in self.assets:
+            assets.fetch(name, progress=progress)
+
+    def state(self) -> str:
+        """Where the model stands here, in a few words (for ``doctor`` and ``list``)."""
+        if self.cached():
+            return "downloaded"
+        if self._offline_real():
+            return "here (from a Python package)"
+        size = f" (about {assets.format_size(self.size())})" if self.assets else ""
+        return f"not downloaded{size}{self._offline_state()}"
+
+    def _offline_state(self) -> str:
+        if self.is_real():
+            return ""
+        if not self.assets:
+            return "; offline: a small stand-in where the workshop ships one"
+        if all(assets.REGISTRY[name].offline for name in self.assets):
+            return "; offline: small random stand-in"
+        return "; offline: not available"
 
     def size(self) -> int:
         """Download size in bytes (roughly), all files together."""

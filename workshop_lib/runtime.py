@@ -439,7 +439,7 @@ def install_packages(requirements: list[str], *, label: str) -> list[str]:
     with subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     ) as pip:
-        for line in pip.stdout:
+        for line in pip.stdout or ():
             lines.append(line.rstrip())
             if line.startswith("Collecting "):
                 print(f"  getting {line.split()[1]}", flush=True)
@@ -530,18 +530,35 @@ def setup(*extras: str, system=()) -> SetupReport:
     installed: list[str] = []
     notes: list[str] = []
     for extra in chosen:
-        missing = missing_packages(extra.name)
-        if missing and place == "colab":
-            try:
-                installed += install_packages(missing, label=extra.purpose)
-            except WorkshopError as err:  # the rest of the notebook still works: say it, go on
-                notes.append(f"Note: {err}")
-        elif missing:
-            wanted = " ".join(f'"{requirement}"' for requirement in missing)
-            notes.append(
-                f"Note: Python packages for {extra.purpose} are missing; the cells that use "
-                f"them will say so. Install them with: pip install {wanted}"
-            )
+        _ready_extra(extra, place, installed, notes)
+    _ready_programs(programs, place, installed, notes)
+    return SetupReport(
+        place=place,
+        device=_device_words(place),
+        offline=is_offline(),
+        installed=tuple(installed),
+        notes=tuple(notes),
+    )
+
+
+def _ready_extra(extra: Extra, place: str, installed: list[str], notes: list[str]) -> None:
+    """Install an extra's missing Python packages on Colab; elsewhere note the pip command."""
+    missing = missing_packages(extra.name)
+    if missing and place == "colab":
+        try:
+            installed += install_packages(missing, label=extra.purpose)
+        except WorkshopError as err:  # the rest of the notebook still works: say it, go on
+            notes.append(f"Note: {err}")
+    elif missing:
+        wanted = " ".join(f'"{requirement}"' for requirement in missing)
+        notes.append(
+            f"Note: Python packages for {extra.purpose} are missing; the cells that use "
+            f"them will say so. Install them with: pip install {wanted}"
+        )
+
+
+def _ready_programs(programs: list[str], place: str, installed: list[str], notes: list[str]):
+    """Install missing system programs on Colab (and turn on its widgets); elsewhere note them."""
     if place == "colab":
         if missing_programs(programs):
             print(f"Installing system programs: {', '.join(programs)}…", flush=True)
@@ -550,21 +567,14 @@ def setup(*extras: str, system=()) -> SetupReport:
         except WorkshopError as err:
             notes.append(f"Note: {err}")
         _enable_colab_widgets()
-    else:
-        missing = missing_programs(programs)
-        if missing:
-            packages = " ".join(sorted({p.package for p in missing}))
-            notes.append(
-                f"Note: {', '.join(p.name for p in missing)} is not installed; the cells that "
-                f"use it will say so. On Debian or Ubuntu: sudo apt-get install {packages}"
-            )
-    return SetupReport(
-        place=place,
-        device=_device_words(place),
-        offline=is_offline(),
-        installed=tuple(installed),
-        notes=tuple(notes),
-    )
+        return
+    absent = missing_programs(programs)
+    if absent:
+        packages = " ".join(sorted({p.package for p in absent}))
+        notes.append(
+            f"Note: {', '.join(p.name for p in absent)} is not installed; the cells that "
+            f"use it will say so. On Debian or Ubuntu: sudo apt-get install {packages}"
+        )
 
 
 def _enable_colab_widgets() -> None:

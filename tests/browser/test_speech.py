@@ -1,4 +1,4 @@
-"""Notebook 05 in a real browser: Speak makes a playable sound and a spectrogram; errors stay inside."""
+"""Notebook 05b in a real browser: Speak makes a playable sound and a spectrogram; errors stay inside."""
 
 import pytest
 
@@ -8,7 +8,7 @@ from .harness import AUDIO_SECONDS, assert_widget_rendered
 
 @pytest.fixture(scope="module")
 def speech_notebook(lab, browser, request):
-    yield from open_shared_notebook(lab, browser, "05_speech_synthesis.ipynb", request)
+    yield from open_shared_notebook(lab, browser, "05b_neural_voices.ipynb", request)
 
 
 def test_speak_widget_makes_a_playable_sound_and_a_spectrogram(speech_notebook):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -103,7 +104,7 @@ def load_digit_data(*, test_fraction: float = 0.25, seed: int = 0) -> DigitData:
 class DigitModel:
     """A trained digit reader and how well it did on digits it never saw."""
 
-    model: object
+    model: Any  # a fitted scikit-learn classifier
     kind: str
     train_count: int
     accuracy: float

@@ -89,7 +89,8 @@ def _merge(
                 break
         else:
             groups.append([box])
-    return [tuple(float(np.mean([b[i] for b in group])) for i in range(4)) for group in groups]
+    means = [[float(np.mean([b[i] for b in group])) for i in range(4)] for group in groups]
+    return [(m[0], m[1], m[2], m[3]) for m in means]
 
 
 def find_faces(photo=None, *, smallest: float = 0.12) -> list[Face]:

@@ -359,7 +359,7 @@ class Colorizer:
         """Show the grey photo, the current result and (when known) the true colours side by side."""
         pictures = [self.grey, self.result(max_side=max(height * 3, 512))]
         titles = ["Black and white", f"Coloured ({len(self.hints)} hints)"]
-        if self.has_truth:
+        if self.original is not None:
             pictures.append(self.original)
             score = self.psnr()
             titles[1] += f", PSNR {score:.1f} dB"

@@ -76,19 +76,9 @@ def parse_color(color) -> tuple[float, float, float]:
     """
     if isinstance(color, str):
         numbers = _CSS_RGB.fullmatch(color.strip().lower())
-        if numbers is None:
-            return _parse_text(color)
-        values = [v.strip() for v in numbers.group(1).split(",")]
-        if len(values) not in (3, 4):
-            raise WorkshopError(f"'{color}' should hold three numbers, as in rgb(255, 136, 0).")
-        try:
-            return _parse_numbers([float(v) for v in values[:3]], color, whole=True)
-        except ValueError:
-            raise WorkshopError(
-                f"'{color}' should hold three numbers, as in rgb(255, 136, 0)."
-            ) from None
+        return _parse_text(color) if numbers is None else _parse_css(numbers.group(1), color)
     try:
-        values = [float(v) for v in color]
+        values: list[float] = [float(v) for v in color]
     except (TypeError, ValueError):
         values = []
     whole = len(values) == 3 and all(isinstance(v, int | np.integer) for v in color)
@@ -98,19 +88,33 @@ def parse_color(color) -> tuple[float, float, float]:
 _CSS_RGB = re.compile(r"rgba?\((.*)\)")
 
 
+def _parse_css(inside: str, color: str) -> tuple[float, float, float]:
+    """The numbers inside CSS ``rgb(...)`` or ``rgba(...)``: red, green, blue 0..255 (alpha ignored)."""
+    parts = [part.strip() for part in inside.split(",")]
+    try:
+        if len(parts) not in (3, 4):
+            raise ValueError
+        values = [float(part) for part in parts[:3]]
+    except ValueError:
+        raise WorkshopError(
+            f"'{color}' should hold three numbers, as in rgb(255, 136, 0)."
+        ) from None
+    return _parse_numbers(values, color, whole=True)
+
+
 def _parse_text(color: str) -> tuple[float, float, float]:
     """A colour name or hex code (with or without the #)."""
     from matplotlib import colors as mcolors
 
-    text = color.strip()
+    text: str = color.strip()
     lowered = text.lower()
     if lowered in mcolors.CSS4_COLORS:
-        text = mcolors.CSS4_COLORS[lowered]
+        text = str(mcolors.CSS4_COLORS[lowered])
     elif not lowered.startswith("#") and all(c in "0123456789abcdef" for c in lowered):
         if len(lowered) in (3, 6):
             text = "#" + lowered
     try:
-        return tuple(float(v) for v in mcolors.to_rgb(text))
+        red, green, blue = mcolors.to_rgb(text)
     except ValueError:
         names = list(mcolors.CSS4_COLORS) + list(mcolors.XKCD_COLORS)
         close = difflib.get_close_matches(lowered, names, n=3, cutoff=0.6)
@@ -120,6 +124,7 @@ def _parse_text(color: str) -> tuple[float, float, float]:
             "'red' or 'skyblue', a hex code such as '#ff8800', or three numbers such as "
             "(255, 136, 0)."
         ) from None
+    return float(red), float(green), float(blue)
 
 
 def _parse_numbers(values: list[float], color, *, whole: bool) -> tuple[float, float, float]:
@@ -129,13 +134,14 @@ def _parse_numbers(values: list[float], color, *, whole: bool) -> tuple[float, f
             f"{color!r} is not a colour. Give a name such as 'red', a hex code such as "
             "'#ff8800', or three numbers (red, green, blue) such as (255, 136, 0)."
         )
+    red, green, blue = values
     if whole or max(values) > 1:
         if min(values) < 0 or max(values) > 255:
             raise WorkshopError(f"{color!r}: each of red, green and blue must be 0 to 255.")
-        return tuple(v / 255.0 for v in values)
+        return red / 255.0, green / 255.0, blue / 255.0
     if min(values) < 0:
         raise WorkshopError(f"{color!r}: each of red, green and blue must be 0 to 1 (or 0 to 255).")
-    return tuple(values)
+    return red, green, blue
 
 
 def color_ab(color) -> tuple[float, float]:

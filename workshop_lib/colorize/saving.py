@@ -11,13 +11,13 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-import re
 from dataclasses import asdict
 from pathlib import Path
 
 from PIL import Image, ImageDraw
 
 from ..errors import WorkshopError
+from ..media.names import safe_stem
 
 __all__ = ["HINTS_FORMAT", "fingerprint", "hints_record", "label", "read_hints", "save_files"]
 
@@ -52,7 +52,7 @@ def hints_record(colorizer) -> dict:
 def save_files(colorizer, folder, *, name: str | None, with_label: bool) -> dict[str, Path]:
     """Write ``<name>_colorized.png`` and ``<name>_hints.json`` into ``folder`` (see Colorizer.save)."""
     folder = Path(folder).expanduser()
-    stem = _safe_stem(name or Path(colorizer.name).stem or "photo")
+    stem = safe_stem(name or Path(colorizer.name).stem, default="photo")
     try:
         folder.mkdir(parents=True, exist_ok=True)
         image_path = folder / f"{stem}_colorized.png"
@@ -124,11 +124,6 @@ def read_hints(path, colorizer, *, force: bool = False) -> list[dict]:
         raise WorkshopError(
             f"'{path.name}' is damaged (a hint lacks {err}). Your current hints are unchanged."
         ) from err
-
-
-def _safe_stem(name: str) -> str:
-    """A file-name start that is safe on every system."""
-    return re.sub(r"[^\w\-]+", "_", name).strip("_")[:80] or "photo"
 
 
 def label(picture: Image.Image, model: str) -> Image.Image:

@@ -75,7 +75,8 @@ def cluster_colours(points, weights, count: int) -> list[tuple[tuple[float, floa
     """Group weighted (a, b) points into up to ``count`` clusters: (centre, share), biggest first.
 
     scikit-learn's k-means with ``sample_weight``; a fixed ``random_state`` makes the answer the
-    same on every run. Points of weight 0 take no part; shares sum to 1.
+    same on every run. Points of weight 0 take no part; shares sum to 1; centres are rounded to
+    0.001 Lab units.
 
     Examples
     --------
@@ -95,12 +96,13 @@ def cluster_colours(points, weights, count: int) -> list[tuple[tuple[float, floa
     kmeans = KMeans(n_clusters=count, n_init=4, random_state=0)
     labels = kmeans.fit_predict(points, sample_weight=weights)
     shares = np.bincount(labels, weights=weights, minlength=count)
-    order = sorted(range(count), key=lambda k: (-round(shares[k], 12), k))
-    return [
-        (tuple(float(v) for v in kmeans.cluster_centers_[k]), float(shares[k]))
-        for k in order
-        if shares[k] > 0
-    ]
+    order = sorted(range(count), key=lambda k: (-round(float(shares[k]), 12), k))
+    found = []
+    for k in order:
+        if shares[k] > 0:
+            a, b = (round(float(v), 3) + 0.0 for v in kmeans.cluster_centers_[k])
+            found.append(((a, b), float(shares[k])))
+    return found
 
 
 def suggest(centres, chances, lightness: float, count: int) -> list[Suggestion]:

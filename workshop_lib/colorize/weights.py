@@ -22,7 +22,10 @@ from .model import ECCVGenerator, SIGGRAPHGenerator
 
 __all__ = ["MODELS", "build", "load", "read_state_dict"]
 
-MODELS = {"siggraph17": SIGGRAPHGenerator, "eccv16": ECCVGenerator}
+MODELS: dict[str, type[torch.nn.Module]] = {
+    "siggraph17": SIGGRAPHGenerator,
+    "eccv16": ECCVGenerator,
+}
 """Network name (the authors' name, also the asset registry's) -> class."""
 
 _CACHE: dict[tuple, torch.nn.Module] = {}
@@ -32,8 +35,7 @@ _LOCK = threading.Lock()
 def _check_name(name: str) -> type[torch.nn.Module]:
     if name not in MODELS:
         raise WorkshopError(
-            f"There is no colorization model called '{name}'. Use 'siggraph17' (colours where "
-            "you click, and automatic) or 'eccv16' (automatic only)."
+            f"There is no colorization network '{name}'; the networks are {', '.join(MODELS)}."
         )
     return MODELS[name]
 

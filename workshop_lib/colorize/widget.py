@@ -1,7 +1,8 @@
 """The click-to-colour widget: the grey photo with your hints on the left, the result on the right.
 
 :class:`ColorizeWidget` is an anywidget (one Python class plus ``widget.js`` and ``widget.css``
-beside it) that works in Colab (ipywidgets 7) and JupyterLab (ipywidgets 8). The JavaScript only
+beside it, with the shared kit of :mod:`workshop_lib.media.esm` in front of the script) that
+works in Colab (ipywidgets 7) and JupyterLab (ipywidgets 8). The JavaScript only
 draws what the Python side holds and reports what the learner did (a press at pixel x, y, a
 drag, a colour picked); every decision is made here, on a :class:`Colorizer`. The network runs in
 a background thread that always takes the newest request, so a slow computer never works
@@ -106,6 +107,7 @@ def _encode(picture: Image.Image, *, kind: str = "JPEG") -> bytes:
     return buffer.getvalue()
 
 
+_Base: type
 try:
     import anywidget
 
@@ -156,12 +158,12 @@ class ColorizeWidget(StillPicture, _Base):
     gamut_image = traitlets.Bytes(b"").tag(sync=True)
     image_width = traitlets.Int(0).tag(sync=True)
     image_height = traitlets.Int(0).tag(sync=True)
-    hints = traitlets.List([]).tag(sync=True)
+    hints: traitlets.List = traitlets.List([]).tag(sync=True)
     selected = traitlets.Int(-1).tag(sync=True)
     color = traitlets.Unicode("#d62728").tag(sync=True)
     hint_size = traitlets.Int(5).tag(sync=True)
-    suggestions = traitlets.List([]).tag(sync=True)
-    recent_colors = traitlets.List([]).tag(sync=True)
+    suggestions: traitlets.List = traitlets.List([]).tag(sync=True)
+    recent_colors: traitlets.List = traitlets.List([]).tag(sync=True)
     automatic = traitlets.Bool(False).tag(sync=True)
     show_original = traitlets.Bool(False).tag(sync=True)
     has_truth = traitlets.Bool(False).tag(sync=True)
@@ -178,13 +180,13 @@ class ColorizeWidget(StillPicture, _Base):
         self.display_side = int(display_side)
         self._scheduler = LatestOnly(self._compute)
         self._dragging = False
-        self._focus = None  # (x, y) of the last spot pressed: suggestions and gamut are for it
+        self._focus: tuple | None = None  # the last spot pressed: suggestions, gamut are for it
         self.has_truth = colorizer.has_truth
         self.image_width, self.image_height = colorizer.size
         shown = self._shrink(colorizer.grey)
         self._scale = shown.width / colorizer.size[0]  # canvas pixels per photo pixel
         self.grey_image = _encode(shown)
-        if colorizer.has_truth:
+        if colorizer.original is not None:
             self.original_image = _encode(self._shrink(colorizer.original))
         self.gamut_image = _encode(colors.gamut_image(50, size=160), kind="PNG")
         self._sync_hints()

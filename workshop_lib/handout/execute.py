@@ -25,7 +25,12 @@ def _plain(text: str) -> str:
     return re.sub(r"\x1b\[[0-9;]*m", "", text)
 
 
-def execute_notebook(path, workdir, *, offline: bool, cell_timeout: int = CELL_TIMEOUT):
+YOUR_TURN = "# Your turn"  # first line of a prepared exercise cell
+
+
+def execute_notebook(
+    path, workdir, *, offline: bool, cell_timeout: int = CELL_TIMEOUT, rerun_exercises=False
+):
     """Run every cell of a notebook in ``workdir`` and return the notebook with its outputs.
 
     The kernel is this Python's ``python3`` kernel, started in ``workdir`` (a folder outside the
@@ -39,6 +44,9 @@ def execute_notebook(path, workdir, *, offline: bool, cell_timeout: int = CELL_T
         An empty folder to run it in; uploads, saved results and downloads land here.
     offline : bool
         True sets ``WORKSHOP_OFFLINE=1`` for the kernel (small test models, recorded answers).
+    rerun_exercises : bool
+        True runs every ``# Your turn`` cell a second time after the last cell, as a learner
+        who tries again does; their indices go into ``metadata["workshop_rerun"]``.
 
     Returns
     -------
@@ -47,7 +55,7 @@ def execute_notebook(path, workdir, *, offline: bool, cell_timeout: int = CELL_T
     Raises
     ------
     NotebookFailed
-        When a cell stops with an error.
+        When a cell stops with an error (also in a second run of an exercise cell).
     """
     import nbformat
     from nbclient import NotebookClient
@@ -66,10 +74,23 @@ def execute_notebook(path, workdir, *, offline: bool, cell_timeout: int = CELL_T
         kernel_name="python3",
         resources={"metadata": {"path": str(workdir)}},
     )
+    count = len(notebook.cells)
+    exercises = [
+        index
+        for index, cell in enumerate(notebook.cells)
+        if rerun_exercises and cell.cell_type == "code" and cell.source.startswith(YOUR_TURN)
+    ]
+    notebook.cells += [nbformat.from_dict(notebook.cells[index]) for index in exercises]
     try:
         client.execute(cwd=str(workdir), env=env)
     except (CellExecutionError, CellTimeoutError, DeadKernelError) as err:
-        raise NotebookFailed(f"{path.name} stopped with an error:\n{_plain(str(err))}") from err
+        again = any(o.output_type == "error" for c in notebook.cells[count:] for o in c.outputs)
+        what = "when its exercise cells ran a second time" if again else "with an error"
+        raise NotebookFailed(f"{path.name} stopped {what}:\n{_plain(str(err))}") from err
+    finally:
+        del notebook.cells[count:]
+    if rerun_exercises:
+        notebook.metadata["workshop_rerun"] = exercises
     return notebook
 
 

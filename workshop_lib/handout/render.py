@@ -11,7 +11,13 @@ import html
 import re
 from pathlib import Path
 
-__all__ = ["WIDGET_NOTE", "external_references", "render_index", "render_page"]
+__all__ = [
+    "WIDGET_NOTE",
+    "external_references",
+    "render_index",
+    "render_markdown_page",
+    "render_page",
+]
 
 HERE = Path(__file__).resolve().parent
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
@@ -27,6 +33,19 @@ _EXTERNAL = re.compile(
     r"""|@import\s+url\(\s*["']?(?:https?:)?//[^)]*\)|url\(\s*["']?(?:https?:)?//[^)]*\)""",
     re.IGNORECASE,
 )
+
+
+_MARK = re.compile(r"(<h2\b[^>]*>.*?)\s*\((core|at home)\)(?=<a class=\"anchor-link\"|</h2>)")
+
+
+def _marks(page: str) -> str:
+    """Show each section's (core) or (at home) mark as a coloured label."""
+
+    def label(match):
+        kind = "core" if match[2] == "core" else "home"
+        return f'{match[1]} <span class="handout-mark handout-{kind}">({match[2]})</span>'
+
+    return _MARK.sub(label, page)
 
 
 def external_references(page: str) -> list[str]:
@@ -85,18 +104,34 @@ def render_page(notebook, *, nav: str, banner: str = "") -> str:
     )
     resources = {"handout": {"css": _css(), "nav": nav, "banner": html.escape(banner)}}
     page, _ = exporter.from_notebook_node(notebook, resources=resources)
-    page = _BADGE.sub("Open in Colab", page)
+    page = _marks(_BADGE.sub("Open in Colab", page))
     leftovers = external_references(page)
     if leftovers:  # our own bug: the template let something from the network through
         raise RuntimeError(f"handout page loads from the network: {leftovers[:3]}")
     return page
 
 
-def render_index(entries: list[dict], *, title: str, introduction: str, banner: str = "") -> str:
+def render_markdown_page(markdown: str, *, title: str, nav: str) -> str:
+    """Render a markdown document (such as the learner sheet) as a page that prints on paper."""
+    from nbconvert.filters.markdown import markdown2html
+
+    body = _marks(markdown2html(markdown))
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1.0">\n'
+        f"<title>{html.escape(title)}</title>\n<style>{_css()}</style>\n</head>\n"
+        f'<body class="handout-sheet">\n<nav class="handout-nav">{nav}</nav>\n{body}\n'
+        "</body>\n</html>\n"
+    )
+
+
+def render_index(
+    entries: list[dict], *, title: str, introduction: str, banner: str = "", sheet: str = ""
+) -> str:
     """Render the handout's front page: the workshop outline with a link to every notebook.
 
     Each entry has ``file`` (the page's file name), ``title``, ``promise``, ``minutes`` and
-    ``objectives``.
+    ``objectives``. ``sheet`` is the file name of the learner sheet's page, if there is one.
     """
     items = []
     for entry in entries:
@@ -107,10 +142,18 @@ def render_index(entries: list[dict], *, title: str, introduction: str, banner: 
             f"{html.escape(entry['promise'])}<ul>{objectives}</ul></li>"
         )
     banner_html = f'<p class="handout-banner">{html.escape(banner)}</p>' if banner else ""
+    sheet_html = (
+        f'<p class="handout-sheet-link"><a href="{html.escape(sheet)}"><strong>The learner '
+        "sheet</strong></a>: one printable page with the links, how to start, the glossary and "
+        "where to go next.</p>\n"
+        if sheet
+        else ""
+    )
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1.0">\n'
         f"<title>{html.escape(title)}</title>\n<style>{_css()}</style>\n</head>\n"
         f'<body class="handout-index">\n<h1>{html.escape(title)}</h1>\n{banner_html}\n'
-        f"<p>{html.escape(introduction)}</p>\n<ol>{''.join(items)}</ol>\n</body>\n</html>\n"
+        f"<p>{html.escape(introduction)}</p>\n{sheet_html}<ol>{''.join(items)}</ol>\n"
+        "</body>\n</html>\n"
     )

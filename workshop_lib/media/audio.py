@@ -502,6 +502,7 @@ def _ffmpeg_blocks(path: Path, channels: int, frames: int):
         raise WorkshopError(f"'{path.name}' could not be read. {_FFMPEG_HINT}")
     command = [ffmpeg, "-nostdin", "-v", "error", "-i", str(path), "-vn", "-f", "f32le", "pipe:1"]
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        assert process.stdout is not None  # asked for with stdout=PIPE
         try:
             size = frames * channels * 4
             while True:

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageOps, UnidentifiedImageError
 
-from .. import runtime
+from .. import net, runtime
 from ..errors import WorkshopError
 
 __all__ = [
@@ -318,19 +318,10 @@ def _download(url: str) -> tuple[str, bytes]:
                         f"The picture at {url} is over {_MAX_DOWNLOAD_BYTES // 1_000_000} MB, too "
                         "big for this notebook. Save a smaller copy and upload it."
                     )
-    except requests.HTTPError as err:
-        raise WorkshopError(
-            f"The picture at {url} could not be downloaded: the server answered "
-            f"{err.response.status_code} ({err.response.reason}). Check the address."
-        ) from err
-    except requests.Timeout as err:
-        raise WorkshopError(
-            f"The server at {url} did not answer in time. Try again, or save the picture and upload it."
-        ) from err
     except requests.RequestException as err:
         raise WorkshopError(
-            f"The picture at {url} could not be downloaded ({type(err).__name__}): check the "
-            "address and the internet connection, or save the picture and upload it."
+            f"The picture at {url} could not be downloaded: {net.failure_reason(err)}. Check the "
+            "address, or save the picture from your browser and upload it."
         ) from err
     return name, bytes(data)
 

@@ -2,7 +2,13 @@
 
 Each search returns a list of small records with a note saying where they came from: asked
 live, kept from an earlier answer (for an hour), or recorded (offline, when a service refuses,
-or when the internet is down). Recordings ship with the library in ``data/recorded/``.
+or when the internet is down): the instructor's snapshot when there is one, else the
+recordings that ship with the library in ``data/recorded/``.
+
+Modules: :mod:`.arxiv` (papers), :mod:`.github` (search, rank, look up),
+:mod:`.github_client` (token, cache, GitHub's limits), :mod:`.github_records` (the records),
+:mod:`.checklist` (judging a repository), :mod:`.recordings` (snapshot and packaged
+recordings), :mod:`.snapshot` (making the instructor's snapshot).
 
 Examples
 --------
@@ -13,12 +19,11 @@ Examples
 
 from ._common import Results
 from .arxiv import AbstractGuide, Paper, abstract_guide, get_paper, search_arxiv
+from .checklist import Checklist, checklist
 from .github import (
-    Checklist,
     LicenceTable,
     Readme,
     Repository,
-    checklist,
     licence_meaning,
     licence_table,
     readme_excerpt,
@@ -26,6 +31,7 @@ from .github import (
     search_github,
     token_status,
 )
+from .recordings import use_snapshot
 
 __all__ = [
     "AbstractGuide",
@@ -45,4 +51,5 @@ __all__ = [
     "search_arxiv",
     "search_github",
     "token_status",
+    "use_snapshot",
 ]

@@ -1,10 +1,15 @@
-"""What the arXiv and GitHub helpers share: results with a source note, cache, recordings, pacing.
+"""What the arXiv and GitHub helpers share: results with a source note, the cache, pacing.
 
 Every answer says where it came from: ``"live"`` (asked just now), ``"cache"`` (asked earlier
-on this computer, kept for an hour) or ``"recorded"`` (a response that ships with the library,
-used offline, when a service refuses, or when the network fails). Recorded responses live in
-``workshop_lib/data/recorded/`` with an index, ``recordings.json``, that says for each file how
-and when it was made and from which sources.
+on this computer, kept for an hour) or ``"recorded"`` (the instructor's snapshot or a response
+that ships with the library, used offline, when a service refuses, or when the network fails;
+see :mod:`workshop_lib.research.recordings`).
+
+Why not ``requests-cache``: it would replace about 50 lines here (fresh or stale answers on
+disk), but the fallbacks around it (a stale answer, then the instructor's snapshot, then the
+packaged recordings, each with a note that gives its date) and GitHub's rate-limit memory stay
+ours, and its conditional requests save no quota for a room: GitHub counts a 304 against the
+limit unless the request carries a token.
 """
 
 from __future__ import annotations
@@ -17,7 +22,6 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -115,8 +119,10 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def when(moment: datetime) -> str:
-    """A moment as the learner reads it: ``2026-11-28 10:15 UTC``."""
+def when(moment: datetime | None) -> str:
+    """A moment as the learner reads it: ``2026-11-28 10:15 UTC`` ("an unknown time" for None)."""
+    if moment is None:
+        return "an unknown time"
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
@@ -133,7 +139,7 @@ class Pacer:
 
     def __init__(self, interval: float):
         self.interval = interval
-        self._last = None
+        self._last: float | None = None
         self._lock = threading.Lock()
 
     def wait(self) -> float:
@@ -240,93 +246,3 @@ def cache_write(url: str, status: int, body: bytes, headers: dict | None = None)
         temporary.replace(path)
     except (OSError, UnicodeDecodeError, WorkshopError):
         pass  # a cache that cannot be written only costs a later request
-
-
-# --- recordings ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Recording:
-    """One recorded response that ships with the library, and how it was made."""
-
-    service: str
-    kind: str
-    key: str
-    path: Path
-    status: int
-    headers: dict
-    recorded: str
-    method: str
-    sources: tuple = ()
-    caveat: str = ""
-
-    def body(self) -> bytes:
-        return self.path.read_bytes()
-
-    def describe(self) -> str:
-        """``recorded on 2026-11-28 (assembled by hand from public pages)``."""
-        return f"recorded on {self.recorded} ({self.method})"
-
-
-def recorded_folder() -> Path:
-    """The folder of recorded responses inside the installed package."""
-    return Path(str(resources.files("workshop_lib") / "data" / "recorded"))
-
-
-def recordings() -> list[Recording]:
-    """Every recorded response listed in ``recordings.json``."""
-    folder = recorded_folder()
-    try:
-        index = json.loads((folder / "recordings.json").read_text("utf-8"))
-    except (OSError, ValueError) as err:
-        raise WorkshopError(
-            f"The recorded answers that ship with the workshop could not be read ({err}). "
-            "Reinstall the workshop library (run the setup cell again)."
-        ) from err
-    return [
-        Recording(
-            service=entry["service"],
-            kind=entry["kind"],
-            key=entry["key"],
-            path=folder / entry["file"],
-            status=int(entry.get("status", 200)),
-            headers=dict(entry.get("headers", {})),
-            recorded=entry["recorded"],
-            method=entry["method"],
-            sources=tuple(entry.get("sources", ())),
-            caveat=entry.get("caveat", ""),
-        )
-        for entry in index["recordings"]
-    ]
-
-
-def find_recording(service: str, kind: str, key: str) -> Recording | None:
-    """The recording for one request, matched on normalised text; None when there is none."""
-    wanted = normalise(key)
-    for recording in recordings():
-        if (recording.service, recording.kind) == (service, kind) and normalise(
-            recording.key
-        ) == wanted:
-            return recording
-    return None
-
-
-def recorded_keys(service: str, kind: str) -> list[str]:
-    """The requests of one kind that have a recording, for messages."""
-    return [r.key for r in recordings() if (r.service, r.kind) == (service, kind)]
-
-
-def why_recorded(reason: str, recording: Recording) -> str:
-    """The learner's note for recorded results: why, and from when."""
-    note = f"{reason} These results are a recording that ships with the workshop, {recording.describe()}."
-    return f"{note} {recording.caveat}".strip()
-
-
-def no_recording(what: str, reason: str, service: str, kind: str) -> WorkshopError:
-    """The error when the network cannot answer and nothing was recorded for this request."""
-    keys = recorded_keys(service, kind)
-    shown = ", ".join(repr(k) for k in keys) or "none"
-    return WorkshopError(
-        f"{reason} There is no recorded answer for {what} either. Recorded ones: {shown}. "
-        "Try one of those, or run this cell again in a minute or two (or once you are online)."
-    )

@@ -10,6 +10,7 @@ parser reads a recorded Atom feed that ships with the workshop, and the results 
 from __future__ import annotations
 
 import html
+import os
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,9 +19,9 @@ import arxiv as arxiv_api
 import requests
 from requests.structures import CaseInsensitiveDict
 
-from .. import runtime
+from .. import net, runtime
 from ..errors import WorkshopError
-from . import _common
+from . import _common, recordings
 from ._common import Results, Stored
 
 __all__ = [
@@ -189,9 +190,9 @@ def _to_paper(result, source: str) -> Paper:
         abstract=" ".join(result.summary.split()),
         published=result.published,
         updated=result.updated,
-        abstract_url=_https(result.entry_id),
+        abstract_url=_https(result.entry_id) or "",
         pdf_url=_https(result.pdf_url),
-        links=tuple(_https(link.href) for link in result.links),
+        links=tuple(link for link in (_https(item.href) for item in result.links) if link),
         categories=tuple(result.categories),
         comment=" ".join(result.comment.split()) if result.comment else None,
         source=source,
@@ -258,8 +259,6 @@ def _client(session: requests.Session, page_size: int) -> arxiv_api.Client:
 
 
 def _api_address() -> str:
-    import os
-
     return os.environ.get(ARXIV_API_VARIABLE, "").strip() or _DEFAULT_API
 
 
@@ -353,16 +352,16 @@ def _run(search, *, kind: str, key: str, what: str, limit: int) -> Results:
     try:
         results = list(_client(session, limit).results(search))
     except arxiv_api.HTTPError as err:
-        if err.status in (429, 503):
-            reason = f"arXiv is busy and asked us to slow down (HTTP {err.status})."
-        else:
-            reason = f"arXiv answered with an error (HTTP {err.status})."
+        reason = f"{net.failure_reason(err.status, server='arXiv')}."
         return _fallback(session, search, kind, key, what, limit, reason, err)
-    except (requests.ConnectionError, requests.Timeout) as err:
-        reason = "arXiv could not be reached: this computer seems to have no internet connection."
+    except requests.RequestException as err:
+        reason = f"{net.failure_reason(err, server='arXiv')}."
         return _fallback(session, search, kind, key, what, limit, reason, err)
-    except (arxiv_api.ArxivError, requests.RequestException) as err:
-        reason = f"arXiv's answer could not be used ({err})."
+    except arxiv_api.ArxivError as err:
+        reason = f"arXiv's answer could not be used ({str(err)[:200]})."
+        return _fallback(session, search, kind, key, what, limit, reason, err)
+    except _UNREADABLE as err:  # a damaged feed: the arxiv package's parser gives up
+        reason = "arXiv's answer could not be read (it is not the feed arXiv sends)."
         return _fallback(session, search, kind, key, what, limit, reason, err)
     if session.used == "cache":
         note = (
@@ -377,10 +376,18 @@ def _run(search, *, kind: str, key: str, what: str, limit: int) -> Results:
     return Results(query=key, items=papers, source=source, note=note)
 
 
+_UNREADABLE = (ValueError, TypeError, KeyError, AttributeError, IndexError)
+"""What the arxiv package's feed parser raises for a damaged answer."""
+
+
 def _fallback(session, search, kind, key, what, limit, reason, err) -> Results:
     stale = _common.cache_read(session.last_url) if session.last_url else None
     if stale is not None and stale.status == 200:
-        results = list(_client(_ReplaySession(stale), limit).results(search))
+        try:
+            results = list(_client(_ReplaySession(stale), limit).results(search))
+        except (arxiv_api.ArxivError, *_UNREADABLE):
+            stale, results = None, []
+    if stale is not None and stale.status == 200:
         note = f"{reason} These results are from the same search at {_common.when(stale.fetched)} on this computer."
         papers = tuple(_to_paper(r, "arXiv API, earlier answer") for r in results)
         return Results(query=key, items=papers, source="cache", note=note)
@@ -391,9 +398,9 @@ def _fallback(session, search, kind, key, what, limit, reason, err) -> Results:
 
 
 def _from_recording(search, kind, key, what, limit, reason) -> Results:
-    recording = _common.find_recording("arxiv", kind, key)
+    recording = recordings.find("arxiv", kind, key)
     if recording is None:
-        raise _common.no_recording(what, reason, "arxiv", kind)
+        raise recordings.missing(what, reason, "arxiv", kind)
     stored = Stored(
         url=_api_address(),
         status=recording.status,
@@ -401,10 +408,42 @@ def _from_recording(search, kind, key, what, limit, reason) -> Results:
         headers=recording.headers,
     )
     results = list(_client(_ReplaySession(stored), limit).results(search))
-    source = f"arXiv API, {recording.describe()}"
+    origin = "the instructor's snapshot" if recording.origin == "snapshot" else "arXiv API"
+    source = f"{origin}, {recording.describe()}"
     papers = tuple(_to_paper(r, source) for r in results)
     return Results(
-        query=key, items=papers, source="recorded", note=_common.why_recorded(reason, recording)
+        query=key, items=papers, source="recorded", note=recordings.why(reason, recording)
+    )
+
+
+def fetch_live(kind: str, key: str, *, page_size: int = 5) -> Stored:
+    """Ask arXiv now for one recorded request, with no cache and no fallback.
+
+    ``kind`` is ``"search"`` (``key`` is the query) or ``"id"`` (``key`` is an identifier). Used
+    for the instructor's snapshot; keeps arXiv's pace. Raises WorkshopError with the reason when
+    arXiv does not answer 200.
+    """
+    if kind == "id":
+        search, size = arxiv_api.Search(id_list=[key], max_results=1), 1
+    else:
+        search, size = arxiv_api.Search(query=key, max_results=page_size), page_size
+    url = _client(requests.Session(), size)._format_url(search, 0, size)
+    _PACER.wait()
+    try:
+        response = requests.get(
+            url, headers={"User-Agent": _common.USER_AGENT}, timeout=_common.TIMEOUT
+        )
+    except requests.RequestException as err:
+        raise WorkshopError(f"{net.failure_reason(err, server='arXiv')}.") from err
+    if response.status_code != 200:
+        raise WorkshopError(f"{net.failure_reason(response, server='arXiv')}.")
+    content_type = response.headers.get("Content-Type", "application/atom+xml")
+    return Stored(
+        url=url,
+        status=200,
+        body=response.content,
+        headers={"Content-Type": content_type},
+        fetched=_common.now(),
     )
 
 

@@ -14,6 +14,8 @@ tool with pre-trained models", Journal of Open Source Software 5(50), 2154, 2020
 
 from __future__ import annotations
 
+from typing import cast
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -43,7 +45,7 @@ class _BatchNorm(nn.BatchNorm2d):
     def __init__(self, channels: int):
         super().__init__(channels, eps=_EPSILON)
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         return F.batch_norm(
             x, self.running_mean, self.running_var, self.weight, self.bias, False, 0.0, self.eps
         )
@@ -144,9 +146,10 @@ class SpleeterNet(nn.Module):
         )
 
     @property
-    def memory_format(self):
+    def memory_format(self) -> torch.memory_format:
         """The faster layout on a CPU: channels-last (TensorFlow's NHWC) at Deezer's widths."""
-        wide = self.unets[0].encoder[0].out_channels >= 16
+        unet = cast(UNet, self.unets[0])
+        wide = cast(nn.Conv2d, unet.encoder[0]).out_channels >= 16
         return torch.channels_last if wide else torch.contiguous_format
 
     def forward(self, magnitude: torch.Tensor) -> torch.Tensor:

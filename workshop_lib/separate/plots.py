@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..media.audio import as_channels_first, plot_audio
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["plot_masks", "plot_research_progress", "plot_sdr", "plot_stems"]
 
@@ -29,7 +34,9 @@ def _spectrogram_db(samples: np.ndarray, frame_length: int = 4096, hop: int = 10
     return 20 * np.log10(magnitude + 1e-6)
 
 
-def plot_masks(masks: dict, samples, sample_rate: int, *, max_hz: float = 16000):
+def plot_masks(
+    masks: dict, samples: np.ndarray, sample_rate: int, *, max_hz: float = 16000
+) -> Figure:
     """Draw the song's spectrogram, then each stem's mask over the same time and frequencies.
 
     Parameters
@@ -86,7 +93,7 @@ def plot_masks(masks: dict, samples, sample_rate: int, *, max_hz: float = 16000)
     return figure
 
 
-def plot_stems(stems: dict, sample_rate: int):
+def plot_stems(stems: dict, sample_rate: int) -> Figure:
     """Waveform above spectrogram for every stem, side by side.
 
     Parameters
@@ -121,7 +128,7 @@ def plot_stems(stems: dict, sample_rate: int):
     return figure
 
 
-def plot_sdr(scores: dict, *, title: str = "Separation quality on the sample song"):
+def plot_sdr(scores: dict, *, title: str = "Separation quality on the sample song") -> Figure:
     """Bars of SDR per stem in dB, with Spleeter's published MUSDB18 average for comparison.
 
     Returns
@@ -146,7 +153,7 @@ def plot_sdr(scores: dict, *, title: str = "Separation quality on the sample son
     return figure
 
 
-def plot_research_progress():
+def plot_research_progress() -> Figure:
     """Bars of published MUSDB18 SDR: Open-Unmix, Spleeter, Hybrid Demucs and HT Demucs."""
     import matplotlib.pyplot as plt
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,7 +23,7 @@ class SampleSong:
     parts: dict[str, np.ndarray]
     sample_rate: int
 
-    def references(self, stems) -> dict[str, np.ndarray]:
+    def references(self, stems: Iterable[str]) -> dict[str, np.ndarray]:
         """The true stems as a model names them: the parts, regrouped for its stems.
 
         ``accompaniment`` is everything but the vocals; ``other`` is the piano for 4 stems (the

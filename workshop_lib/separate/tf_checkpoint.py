@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import os
 import struct
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -85,12 +87,14 @@ def _shift_tables(length: int) -> list[list[int]]:
     return tables
 
 
-def crc32c(data, crc: int = 0) -> int:
+def crc32c(data: Any, crc: int = 0) -> int:
     """Return the CRC32C checksum of ``data`` (continuing from ``crc``), as TensorFlow computes it.
 
     Long buffers are cut into 4096 pieces whose checksums numpy computes side by side; the
     pieces' checksums are then joined (a CRC is linear, so moving a register past ``n`` zero
     bytes is one table look-up per byte of the register).
+
+    ``data`` is anything with the buffer protocol: bytes, a memoryview, a numpy array.
 
     Examples
     --------
@@ -212,12 +216,13 @@ def _table_entries(index: bytes):
 # --- protobuf wire format (only what BundleEntryProto and BundleHeaderProto use) ---------------
 
 
-def _fields(message: bytes):
+def _fields(message: bytes) -> Iterator[tuple[int, Any]]:
     """Yield (field number, value) of a protobuf message; values are ints or bytes."""
     position = 0
     while position < len(message):
         tag, position = _varint(message, position)
         number, wire = tag >> 3, tag & 7
+        value: Any
         if wire == 0:
             value, position = _varint(message, position)
         elif wire == 1:
@@ -229,7 +234,7 @@ def _fields(message: bytes):
             length, position = _varint(message, position)
             if position + length > len(message):
                 raise _Damaged("a tensor's description is cut short")
-            value = message[position : position + length]
+            value = bytes(message[position : position + length])
             position += length
         elif wire == 5:
             if position + 4 > len(message):
@@ -268,7 +273,8 @@ class TensorInfo:
 
 
 def _entry(name: str, message: bytes) -> TensorInfo:
-    values = {"dtype": 0, "shape": b"", "shard": 0, "offset": 0, "size": 0, "crc": None}
+    values: dict[str, Any] = {"dtype": 0, "shape": b"", "shard": 0, "offset": 0, "size": 0}
+    values["crc"] = None
     names = {1: "dtype", 2: "shape", 3: "shard", 4: "offset", 5: "size", 6: "crc"}
     for number, value in _fields(message):
         if number == 7:

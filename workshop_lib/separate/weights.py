@@ -10,14 +10,28 @@ strictly (nothing missing, nothing left over, every shape right) and returns it 
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..errors import WorkshopError
 from . import tf_checkpoint
 
-__all__ = ["CONFIGS", "SpleeterConfig", "config_for", "load_model", "state_dict_from_checkpoint"]
+if TYPE_CHECKING:
+    import torch
+
+    from .model import SpleeterNet
+
+__all__ = [
+    "CONFIGS",
+    "SpleeterConfig",
+    "config_for",
+    "load_model",
+    "model_from_tensors",
+    "state_dict_from_checkpoint",
+]
 
 
 @dataclass(frozen=True)
@@ -72,7 +86,7 @@ CONFIGS: dict[str, SpleeterConfig] = _configs()
 """Spleeter's six configurations by name: 2stems, 4stems, 5stems and their -16kHz variants."""
 
 
-def config_for(stems, *, high_quality: bool = False) -> SpleeterConfig:
+def config_for(stems: int | str, *, high_quality: bool = False) -> SpleeterConfig:
     """Return the configuration for ``stems`` (2, 4, 5 or a name such as ``"4stems-16kHz"``).
 
     ``high_quality`` picks the 16 kHz variant (same weights, the U-Nets see up to 16.5 kHz).
@@ -108,7 +122,10 @@ _IGNORED = ("global_step", "beta1_power", "beta2_power")  # training bookkeeping
 
 
 def state_dict_from_checkpoint(
-    tensors: dict[str, np.ndarray], instruments, *, memory_format=None
+    tensors: dict[str, np.ndarray],
+    instruments: Sequence[str],
+    *,
+    memory_format: torch.memory_format | None = None,
 ) -> dict:
     """Turn a Spleeter checkpoint's tensors into a PyTorch state dict for :class:`SpleeterNet`.
 
@@ -163,7 +180,9 @@ def _filters(tensors: dict[str, np.ndarray], model_name: str) -> tuple[int, ...]
         ) from err
 
 
-def load_model(path: str | os.PathLike, config: SpleeterConfig, *, verify: bool = True):
+def load_model(
+    path: str | os.PathLike, config: SpleeterConfig, *, verify: bool = True
+) -> SpleeterNet:
     """Build :class:`~.model.SpleeterNet` for ``config`` and load a Spleeter checkpoint into it.
 
     The checkpoint is read with our own reader (no TensorFlow); every tensor must fit, so a
@@ -188,11 +207,28 @@ def load_model(path: str | os.PathLike, config: SpleeterConfig, *, verify: bool 
     WorkshopError
         For a damaged file or a checkpoint that does not fit the configuration.
     """
+    tensors = tf_checkpoint.read_checkpoint(path, verify=verify)
+    return model_from_tensors(tensors, config, label=f"The checkpoint at {path}")
+
+
+def model_from_tensors(
+    tensors: dict[str, np.ndarray], config: SpleeterConfig, *, label: str
+) -> SpleeterNet:
+    """Build :class:`~.model.SpleeterNet` for ``config`` from a checkpoint's tensors, strictly.
+
+    ``tensors`` are named and laid out as in Deezer's TensorFlow checkpoints, whatever file they
+    came from; they are taken out of the dict as they are converted. Nothing may be missing or
+    left over and every shape must fit. ``label`` names the source in messages.
+
+    Raises
+    ------
+    WorkshopError
+        When the tensors do not fit the configuration.
+    """
     import torch
 
     from .model import SpleeterNet
 
-    tensors = tf_checkpoint.read_checkpoint(path, verify=verify)
     with torch.device("meta"):  # no memory and no random numbers: the checkpoint fills it
         net = SpleeterNet(
             config.instruments,
@@ -215,7 +251,7 @@ def load_model(path: str | os.PathLike, config: SpleeterConfig, *, verify: bool 
     if missing or wrong:
         detail = f"missing {', '.join(missing[:3])}" if missing else f"shape {wrong[0]}"
         raise WorkshopError(
-            f"The checkpoint at {path} does not fit Spleeter's '{config.model}' model ({detail}). "
+            f"{label} does not fit Spleeter's '{config.model}' model ({detail}). "
             "Delete the model folder and download it again, or check that the model name matches."
         )
     net.load_state_dict(state, strict=True, assign=True)

@@ -11,18 +11,20 @@ here, on a :class:`~.separator.Separator`, so the widget can be driven from Pyth
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import traitlets
 
-from ..errors import WorkshopError
+from ..errors import WorkshopError, guard
 from ..media import audio as media_audio
 from ..media.esm import widget_module
 from ..media.still import StillPicture, png_bytes
 from .evaluation import sdr
-from .separator import Separation, Separator, encode_mp3
+from .separator import Separation, Separator
 
+_Base: type
 try:
     import anywidget
 
@@ -40,6 +42,11 @@ def _bytes_from_json(value, _widget) -> bytes:
     return b"" if value is None else bytes(value)
 
 
+def _sound(samples: np.ndarray, rate: int) -> bytes:
+    """A stem's sound for the browser's player (MP3, or WAV where MP3 cannot be written)."""
+    return media_audio.encode_audio(samples, rate, format="mp3")
+
+
 class SeparateWidget(StillPicture, _Base):
     """Separate a song into stems and play with them: a player per stem, karaoke, and a mixer.
 
@@ -47,7 +54,9 @@ class SeparateWidget(StillPicture, _Base):
     Separate. A progress bar runs while the model works (Cancel stops it). Then each stem has
     its own player and volume slider; the mixer's player plays the stems added up with those
     volumes, and the karaoke player everything but the vocals. A file that cannot be used shows
-    its message inside the widget.
+    its message inside the widget; so does anything unexpected, with its details folded in
+    ``error_details``, and the song, the stems and the mix settings are kept. Offline, a model
+    that runs on random stand-in weights says so in ``status``.
 
     Parameters
     ----------
@@ -62,7 +71,7 @@ class SeparateWidget(StillPicture, _Base):
     references : dict of str to numpy.ndarray, or a callable, optional
         The true stems when they are known (the sample song): the widget then shows each stem's
         SDR. A callable gets the stem names and returns that dict.
-    device : str, optional
+    device : str, torch.device or None
         Where the model runs; None picks the GPU when there is one.
     """
 
@@ -74,7 +83,8 @@ class SeparateWidget(StillPicture, _Base):
     progress = traitlets.Float(0.0).tag(sync=True)
     status = traitlets.Unicode("").tag(sync=True)
     error = traitlets.Unicode("").tag(sync=True)
-    names = traitlets.List([]).tag(sync=True)
+    error_details = traitlets.Unicode("").tag(sync=True)
+    names: traitlets.List = traitlets.List([]).tag(sync=True)
     stem_audio = traitlets.Dict({}).tag(sync=True)
     karaoke_audio = traitlets.Bytes(b"").tag(sync=True)
     mix_audio = traitlets.Bytes(b"").tag(sync=True)
@@ -96,8 +106,8 @@ class SeparateWidget(StillPicture, _Base):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        self._audio = None
-        self._sample_rate = None
+        self._audio: str | Path | bytes | np.ndarray | None = None
+        self._sample_rate: int | None = None
         self._references = references
         self._device = device
         self._separators: dict[int, Separator] = {}
@@ -112,7 +122,14 @@ class SeparateWidget(StillPicture, _Base):
 
     # --- what the learner can do ---------------------------------------------------------------
 
-    def load(self, audio, *, sample_rate=None, name: str | None = None, references=None) -> None:
+    def load(
+        self,
+        audio: str | Path | bytes | np.ndarray,
+        *,
+        sample_rate: int | None = None,
+        name: str | None = None,
+        references: dict | Callable | None = None,
+    ) -> None:
         """Use another song (a path, bytes, or an array with its sample rate); results are cleared."""
         if isinstance(audio, str | Path) and name is None:
             name = Path(audio).name
@@ -128,8 +145,8 @@ class SeparateWidget(StillPicture, _Base):
             self.error, self.status = str(err), ""
             return
         self._audio, self._sample_rate = audio, sample_rate
-        self.error = ""
-        self.status = f"Ready: press Separate to split '{self.song_name}'."
+        self.error = self.error_details = ""
+        self.status = f"Ready: press Separate to split '{self.song_name}'.{self._note()}"
 
     @staticmethod
     def _decode(data: bytes, name: str):
@@ -157,22 +174,33 @@ class SeparateWidget(StillPicture, _Base):
         if self._audio is None:
             self.error = "There is no song yet: choose a file with the button first."
             return None
-        self.busy, self.error, self.progress = True, "", 0.0
+        self.busy, self.error, self.error_details, self.progress = True, "", "", 0.0
         self.status = f"Separating '{self.song_name}' into {self.stems} stems…"
+        result = None
         try:
-            separator = self._separator(self.stems)
-            result = separator.separate(
-                self._audio, self._sample_rate, progress=self._on_progress, cancel=self._cancel
-            )
-            self._show(result)
-            return result
-        except WorkshopError as err:
-            self._clear()
-            self.error = str(err)
-            self.status = ""
-            return None
+            with guard(self._show_error, doing="separating the song"):
+                separator = self._separator(self.stems)
+                result = separator.separate(
+                    self._audio, self._sample_rate, progress=self._on_progress, cancel=self._cancel
+                )
+                self._show(result)
         finally:
             self.busy = False
+        return result
+
+    def _show_error(self, sentence: str, details: str | None) -> None:
+        """Show a message in the widget; the song, earlier stems and mix settings stay."""
+        self.error, self.error_details = sentence, details or ""
+        self.status = ""
+        self.progress = 1.0 if self.result is not None else 0.0
+
+    def _note(self) -> str:
+        """ " " and the stand-in sentence for the chosen model, or "" when it is the real one."""
+        try:
+            note = self._separator(self.stems).stand_in_note()
+        except WorkshopError:
+            return ""
+        return f" {note}" if note else ""
 
     def cancel(self) -> None:
         """Stop the separation that is running (the song and earlier results are kept)."""
@@ -225,9 +253,10 @@ class SeparateWidget(StillPicture, _Base):
     def _show(self, result: Separation) -> None:
         self.result = result
         rate = result.sample_rate
-        self.stem_audio = {name: encode_mp3(result[name], rate) for name in result.names}
-        self.karaoke_audio = encode_mp3(result.karaoke(), rate)
-        self.volumes = {name: 1.0 for name in result.names}
+        self.stem_audio = {name: _sound(result[name], rate) for name in result.names}
+        self.karaoke_audio = _sound(result.karaoke(), rate)
+        kept = {k: v for k, v in self.volumes.items() if k in result.stems}  # the learner's mix
+        self.volumes = {name: float(kept.get(name, 1.0)) for name in result.names}
         self.names = result.names
         self._remix()
         references = self._references
@@ -246,30 +275,35 @@ class SeparateWidget(StillPicture, _Base):
     def _remix(self) -> None:
         if self.result is not None:
             volumes = {k: float(v) for k, v in self.volumes.items() if k in self.result.stems}
-            self.mix_audio = encode_mp3(self.result.mix(volumes), self.result.sample_rate)
+            self.mix_audio = _sound(self.result.mix(volumes), self.result.sample_rate)
 
     @traitlets.observe("volumes")
     def _volumes_changed(self, _change) -> None:
-        if self.result is not None and not self.busy:
-            self._remix()
+        with guard(self._show_error, doing="mixing the stems"):
+            if self.result is not None and not self.busy:
+                self._remix()
 
     @traitlets.observe("stems")
     def _stems_changed(self, change) -> None:
-        if change["new"] not in (2, 4, 5):
-            self.error = "Spleeter has 2, 4 or 5 stems."
-            self.stems = change["old"] if change["old"] in (2, 4, 5) else 2
+        with guard(self._show_error, doing="choosing the model"):
+            if change["new"] not in (2, 4, 5):
+                self.stems = change["old"] if change["old"] in (2, 4, 5) else 2
+                raise WorkshopError("Spleeter has 2, 4 or 5 stems.")
+            if self._audio is not None and not self.busy and self.result is None:
+                self.status = f"Ready: press Separate to split '{self.song_name}'.{self._note()}"
 
     @traitlets.observe("action")
     def _action(self, change) -> None:
-        name = (change["new"] or {}).get("name")
-        if name == "run" and not self.busy:
-            self._cancel.clear()  # here, so a Cancel pressed right after Separate is kept
-            self._thread = threading.Thread(target=self._run, daemon=True)
-            self._thread.start()
-        elif name == "cancel":
-            self.cancel()
-        elif name == "upload":
-            self._uploaded()
+        with guard(self._show_error, doing="handling the button"):
+            name = (change["new"] or {}).get("name")
+            if name == "run" and not self.busy:
+                self._cancel.clear()  # here, so a Cancel pressed right after Separate is kept
+                self._thread = threading.Thread(target=self._run, daemon=True)
+                self._thread.start()
+            elif name == "cancel":
+                self.cancel()
+            elif name == "upload":
+                self._uploaded()
 
     def _uploaded(self) -> None:
         data, name = bytes(self.upload), self.upload_name or "upload"

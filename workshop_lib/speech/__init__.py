@@ -12,7 +12,8 @@ This package exports what a notebook calls. Everything else is in its submodule:
   ``available_engines()``);
 - :mod:`.engine`, :mod:`.classic`, :mod:`.piper`, :mod:`.coqui`, :mod:`.xtts`: the engines;
 - :mod:`.coqui_models`: the coqui model table (``MODELS``); :mod:`.bundles`: every released
-  speech model as a ``ModelBundle``;
+  speech model as a ``ModelBundle``, loaded by :mod:`.coqui_files` and :mod:`.piper_files`;
+  :mod:`.xtts_terms`: XTTS-v2's terms and their acceptance;
 - :mod:`.history`: the timeline and today's services; :mod:`.pipeline`: the step-by-step
   picture, the SV2TTS drawing, long texts sentence by sentence;
 - :mod:`.evaluate`: word error rate and real-time factor; :mod:`.text`: text checks;
@@ -29,7 +30,7 @@ Examples
 1939
 """
 
-from . import history, pipeline, registry  # noqa: F401 (at hand as speech.history, ...)
+from . import history, pipeline, registry  # at hand as speech.history, speech.pipeline, ...
 from .classic import phonemes
 from .coqui_models import model_table
 from .evaluate import (
@@ -70,11 +71,21 @@ __all__ = [
     "split_sentences",
 ]
 
-_MOVED = {"CLASSIC", "NEURAL", "engines", "available_engines"}
+# Transitional: app/ and the notebook before its split still read these names from here. They
+# live in the submodules named; drop this once every caller imports them from there.
+_MOVED = {
+    "CLASSIC": registry,
+    "NEURAL": registry,
+    "engines": registry,
+    "available_engines": registry,
+    "plot_timeline": history,
+    "timeline_table": history,
+    "services_table": history,
+    "plot_sv2tts": pipeline,
+}
 
 
 def __getattr__(name: str):
-    # Transitional: app/ still reads these four from here; they live in .registry.
     if name in _MOVED:
-        return getattr(registry, name)
+        return getattr(_MOVED[name], name)
     raise AttributeError(f"module 'workshop_lib.speech' has no attribute {name!r}")

@@ -8,6 +8,9 @@ cheap: the heavy imports happen inside the loaders.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from pathlib import Path
+
 from .. import assets
 from ..errors import WorkshopError
 from ..models import ModelBundle
@@ -38,13 +41,13 @@ _PIPER_VOICES = {
 
 
 def _load_piper(bundle: ModelBundle, device):
-    from .piper import load_voice
+    from .piper_files import load_voice
 
     return load_voice(bundle, device)
 
 
 def _joe_installed() -> bool:
-    from .piper import joe_package_installed
+    from .piper_files import joe_package_installed
 
     return joe_package_installed()
 
@@ -67,11 +70,11 @@ def _piper_bundle(key: str, title: str, sample_rate: int) -> ModelBundle:
 
 def _load_coqui(bundle: ModelBundle, device):
     """The loader of every coqui-tts bundle: files (download or stand-in), then ``TTS`` on device."""
-    from .coqui import load_tts, model_files
+    from .coqui_files import load_tts, model_files
     from .coqui_models import MODELS
 
     if bundle.name == "xtts_v2":
-        from .xtts import require_terms
+        from .xtts_terms import require_terms
 
         require_terms()
     return load_tts(model_files(MODELS[bundle.name]), device)
@@ -91,7 +94,20 @@ def _coqui_bundle(name: str) -> ModelBundle:
         citation=model.paper,
         sample_rate=_COQUI_RATES[name],
         code_licence=_COQUI_CODE,
+        fetcher=_fetch_coqui,
+        present=_coqui_present,
     )
+
+
+def _fetch_coqui(bundle: ModelBundle) -> None:
+    """Download one coqui-tts model through coqui-tts (XTTS-v2 only once its terms are accepted)."""
+    state = prefetch_coqui([bundle.name])[bundle.name]
+    if state != "ready":
+        raise WorkshopError(f"{bundle.name}: {state}")
+
+
+def _coqui_present(bundle: ModelBundle) -> bool:
+    return _coqui_state(bundle.name) == "downloaded"
 
 
 _PIPER_BUNDLES = tuple(
@@ -131,7 +147,7 @@ def coqui_names() -> tuple[str, ...]:
     return tuple(_COQUI_RATES)
 
 
-def coqui_folder(name: str):
+def coqui_folder(name: str) -> Path:
     """Where coqui-tts keeps a downloaded model in the workshop cache (it may not exist yet)."""
     from .coqui_models import MODELS
 
@@ -153,7 +169,7 @@ def _coqui_state(name: str) -> str:
 
 
 def _piper_state(item: ModelBundle) -> str:
-    from .piper import DEFAULT_VOICE, joe_package_installed
+    from .piper_files import DEFAULT_VOICE, joe_package_installed
 
     if item.name == f"piper-{DEFAULT_VOICE}" and joe_package_installed():
         return "here (Python package)"
@@ -180,7 +196,7 @@ def voice_lines() -> list[tuple[str, str, str]]:
     return rows
 
 
-def prefetch_coqui(names=None) -> dict[str, str]:
+def prefetch_coqui(names: Iterable[str] | None = None) -> dict[str, str]:
     """Download coqui-tts models into the cache now (all but XTTS-v2 unless its terms are accepted).
 
     Returns
@@ -188,14 +204,14 @@ def prefetch_coqui(names=None) -> dict[str, str]:
     dict
         Model name -> "ready", "skipped: ..." or the failure message.
     """
-    from .coqui import download
-    from .xtts import xtts_terms_accepted
+    from .coqui_files import download
+    from .xtts_terms import xtts_terms_accepted
 
     results = {}
     for name in names if names is not None else coqui_names():
         if name == "xtts_v2" and not xtts_terms_accepted():
             results[name] = (
-                "skipped: accept its terms in notebook 05 first (1.9 GB, non-commercial)"
+                "skipped: accept its terms in notebook 05b first (1.9 GB, non-commercial)"
             )
             continue
         try:

@@ -25,11 +25,15 @@ import subprocess
 import tempfile
 import unicodedata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..errors import WorkshopError
 from .engine import Engine, Voice
+
+if TYPE_CHECKING:
+    import torch
 
 __all__ = [
     "CommandLineEngine",
@@ -77,7 +81,7 @@ class CommandLineEngine(Engine):
     seconds_per_character: float = 0.05  # added to the time limit for long texts
 
     @property
-    def device(self):
+    def device(self) -> torch.device:
         """Programs run on the CPU, whatever ``device=`` asked for."""
         import torch
 
@@ -168,7 +172,7 @@ class EspeakEngine(CommandLineEngine):
         "Builds every sound from a buzz and a hiss shaped by a few resonances (formants), "
         "following rules written by hand: tiny, fast, understandable, and clearly a machine."
     )
-    programs = ("espeak-ng",)
+    programs: tuple[str, ...] = ("espeak-ng",)
     packages = "espeak-ng"
     latin_only = False
 

@@ -1,17 +1,9 @@
 """Neural voices through coqui-tts: one engine class for every coqui model, and cloned voices.
 
-Loading goes bundle → files → ``TTS(model_path=..., config_path=...)`` → device, the same way
-for every model (see :mod:`workshop_lib.speech.bundles`):
-
-- online, coqui-tts's own ``ModelManager`` downloads the model into the workshop's cache folder
-  (``<cache>/coqui/tts/...``; Hugging Face models such as XTTS-v2 go to Hugging Face's cache).
-  coqui publishes no checksums for its model archives, so they are not in the asset registry;
-- offline (``WORKSHOP_OFFLINE=1``), a tiny random-weight model of the same architecture that ships
-  with the package is copied into the same cache layout instead of downloaded;
-- with ``folder=``, a model folder you have (a fine-tuned model, a test model) is used in place.
-
-After that step the code is the same: coqui's path fix-up, ``TTS(...)``, ``.to(device)`` with the
-device from :func:`workshop_lib.runtime.pick_device`, and synthesis one sentence at a time. The
+The model loads through its bundle (:mod:`workshop_lib.speech.bundles`, which uses
+:mod:`workshop_lib.speech.coqui_files`): downloaded once online, a tiny random-weight stand-in
+offline, or, with ``folder=``, a model folder you have (a fine-tuned model, a test model). It runs
+on the device from :func:`workshop_lib.runtime.pick_device` and speaks one sentence at a time. The
 offline models make noise, not speech: nothing in them was trained.
 """
 
@@ -19,104 +11,29 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
-import logging
 import shutil
 import time
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .. import runtime
 from ..errors import WorkshopError
+from .bundles import bundle
+from .coqui_files import INSTALL, folder_files, load_tts
 from .coqui_models import MODELS, NeuralModel
-from .engine import Engine, Voice, join_sentences
-from .pipeline import PipelineSteps
+from .engine import Engine, PipelineSteps, Voice, join_sentences
 
 if TYPE_CHECKING:
     import torch
 
-__all__ = ["ClonedVoice", "CoquiEngine", "download", "load_tts", "model_files"]
+    from .recorder import Recording
+
+__all__ = ["ClonedVoice", "CoquiEngine"]
 
 _PHONEME_STAND_INS = ("vits-phonemes", "vits-speakers")  # offline models that call espeak-ng
-_INSTALL = (
-    "Neural voices need the coqui-tts package. On Colab the notebook's setup cell installs it; "
-    'on your own computer run: pip install "workshop_lib[speech]" (or bash workshop.sh install).'
-)
-
-
-# --- finding the model files ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Files:
-    model: Path
-    config: Path
-    folder: Path
-    vocoder: Path | None = None
-    vocoder_config: Path | None = None
-
-
-def _manager():
-    from TTS.utils.manage import ModelManager
-
-    from ..assets import cache_dir
-
-    return ModelManager(output_prefix=cache_dir() / "coqui", progress_bar=True)
-
-
-def _offline_source(name: str) -> Path:
-    return Path(str(resources.files("workshop_lib") / "speech" / "offline" / name))
-
-
-def _prepare_folder(manager, folder: Path) -> _Files:
-    """coqui's own post-download step: find the files, point the config at them."""
-    try:
-        model, config = manager._find_files(folder)
-    except ValueError as err:
-        raise WorkshopError(
-            f"{folder} does not look like a coqui-tts model folder (it needs a model .pth file "
-            "and config.json)."
-        ) from err
-    manager._update_paths(folder, config)
-    return _Files(model=model, config=config, folder=folder)
-
-
-def _install_offline(manager, model: NeuralModel) -> _Files:
-    """Copy the packaged tiny model into the cache, laid out like a coqui download."""
-    source = _offline_source(model.offline)
-    target = manager.output_prefix / f"offline--{model.offline}"
-    stale = not (target / "model.pth").is_file() or (
-        (target / "model.pth").stat().st_size != (source / "model.pth").stat().st_size
-    )
-    if stale:
-        shutil.rmtree(target, ignore_errors=True)
-        shutil.copytree(source, target)
-    return _prepare_folder(manager, target)
-
-
-def _download(manager, model: NeuralModel) -> _Files:
-    """Download (once) through coqui-tts's ModelManager; a vocoder too when the model uses one."""
-    quiet = logging.getLogger("TTS.utils.manage")
-    level = quiet.level
-    quiet.setLevel(logging.CRITICAL)  # coqui logs a traceback on failure; we say it in words
-    try:
-        model_path, config_path, _item = manager.download_model(model.coqui_name)
-        vocoder = vocoder_config = None
-        if model.vocoder:
-            vocoder, vocoder_config, _ = manager.download_model(model.vocoder)
-    except Exception as err:  # requests, Hugging Face and zip errors all mean the same here
-        raise WorkshopError(
-            f"The model {model.coqui_name} (about {model.download_mb:,} MB) could not be "
-            f"downloaded ({type(err).__name__}: {err}). Check the internet connection and run "
-            "the cell again; a half-finished download is started afresh."
-        ) from err
-    finally:
-        quiet.setLevel(level)
-    folder = Path(model_path).parent if Path(model_path).is_file() else Path(model_path)
-    return _Files(Path(model_path), Path(config_path), folder, vocoder, vocoder_config)
 
 
 def _coqui_pad() -> int:
@@ -124,91 +41,6 @@ def _coqui_pad() -> int:
     from TTS.utils import synthesizer
 
     return int(getattr(synthesizer, "PAD_SILENCE_SAMPLES", 0))
-
-
-def _quiet_coqui() -> None:
-    for name in ("TTS", "trainer"):
-        logging.getLogger(name).setLevel(logging.WARNING)
-
-
-def _import_tts():
-    if importlib.util.find_spec("TTS") is None:
-        raise WorkshopError(_INSTALL)
-    try:
-        from TTS.api import TTS
-    except ImportError as err:
-        raise WorkshopError(
-            f"coqui-tts is installed but could not start ({err}). Usually torch, torchaudio "
-            "and torchcodec come from different releases: install the matching set, for "
-            "example torch 2.11 with torchaudio 2.11 and torchcodec 0.11 (see requirements.txt)."
-        ) from err
-    _quiet_coqui()
-    return TTS
-
-
-def model_files(model: NeuralModel) -> _Files:
-    """A model's files: the packaged stand-in offline, else downloaded once through coqui-tts.
-
-    Raises
-    ------
-    WorkshopError
-        Offline for a model without a stand-in, or when the download fails.
-    """
-    if importlib.util.find_spec("TTS") is None:
-        raise WorkshopError(_INSTALL)
-    manager = _manager()
-    if runtime.is_offline():
-        if not model.offline:
-            raise WorkshopError(
-                f"{model.name} has no small stand-in model for offline mode "
-                f"({runtime.OFFLINE_VARIABLE}=1). It needs the internet for its "
-                f"{model.download_mb:,} MB download."
-            )
-        return _install_offline(manager, model)
-    return _download(manager, model)
-
-
-def download(name: str) -> Path:
-    """Download a model (and its vocoder) into the cache now, without loading it; return its folder."""
-    if importlib.util.find_spec("TTS") is None:
-        raise WorkshopError(_INSTALL)
-    return _download(_manager(), MODELS[name]).folder
-
-
-def load_tts(files: _Files, device: torch.device):
-    """coqui-tts's ``TTS`` object for a model's files, on ``device``.
-
-    Raises
-    ------
-    WorkshopError
-        When coqui-tts is missing or broken, or the files are not a model.
-    """
-    TTS = _import_tts()
-    try:
-        tts = TTS(
-            model_path=str(files.model),
-            config_path=str(files.config),
-            vocoder_path=str(files.vocoder) if files.vocoder else None,
-            vocoder_config_path=str(files.vocoder_config) if files.vocoder_config else None,
-            progress_bar=False,
-        )
-        tts.to(device)
-    except (OSError, RuntimeError, KeyError, ValueError) as err:
-        raise WorkshopError(
-            f"The model in {files.folder} could not be loaded ({type(err).__name__}: {err}). "
-            "If a download was interrupted, delete that folder and run the cell again."
-        ) from err
-    return tts
-
-
-def folder_files(folder: Path) -> _Files:
-    """The files of a coqui-tts model folder you have (a fine-tuned model, a test model)."""
-    if not folder.is_dir():
-        raise WorkshopError(f"There is no model folder {folder}. Check the path.")
-    return _prepare_folder(_manager(), folder)
-
-
-# --- cloned voices and the pipeline picture ---------------------------------------------------
 
 
 @dataclass
@@ -290,7 +122,7 @@ class CoquiEngine(Engine):
         self.folder = Path(folder) if folder is not None else None
         self.language = language
         super().__init__(device=device)
-        self._tts = None
+        self._tts: Any = None
         self._cloned: dict[str, ClonedVoice] = {}
         self.load_seconds: float | None = None
 
@@ -308,7 +140,7 @@ class CoquiEngine(Engine):
 
     def problem(self) -> str | None:
         if importlib.util.find_spec("TTS") is None:
-            return _INSTALL
+            return INSTALL
         if self.offline and not self.model.offline:
             return (
                 f"{self.name} has no small stand-in model for offline mode "
@@ -330,7 +162,7 @@ class CoquiEngine(Engine):
             )
         return None
 
-    def load(self):
+    def load(self) -> Any:
         """Load the model (downloading it the first time) and return coqui-tts's ``TTS`` object.
 
         The model comes through its bundle (:mod:`workshop_lib.speech.bundles`), or from
@@ -341,8 +173,6 @@ class CoquiEngine(Engine):
         WorkshopError
             When coqui-tts is missing or broken, the download fails, or the files are not a model.
         """
-        from .bundles import bundle
-
         if self._tts is not None:
             return self._tts
         self.require()
@@ -356,8 +186,6 @@ class CoquiEngine(Engine):
 
     def stand_in_note(self) -> str:
         """One plain sentence when this engine uses its random-weight stand-in (offline), else ""."""
-        from .bundles import bundle
-
         return "" if self.folder is not None else bundle(self.name).stand_in_note()
 
     @property
@@ -415,7 +243,9 @@ class CoquiEngine(Engine):
 
     # --- speaking ------------------------------------------------------------------------------
 
-    def speak(self, text: str, *, voice=None, speed: float = 1.0):
+    def speak(
+        self, text: str, *, voice: str | ClonedVoice | None = None, speed: float = 1.0
+    ) -> tuple[np.ndarray, int]:
         """Speak text, one sentence at a time, and return the whole sound (see :meth:`Engine.speak`)."""
         return join_sentences(self.speak_sentences(text, voice=voice, speed=speed))
 
@@ -461,7 +291,7 @@ class CoquiEngine(Engine):
 
     # --- cloning -------------------------------------------------------------------------------
 
-    def clone(self, recording, *, name: str | None = None) -> ClonedVoice:
+    def clone(self, recording: Recording, *, name: str | None = None) -> ClonedVoice:
         """Copy the voice in a recording, after checking that consent was given.
 
         Parameters
@@ -497,7 +327,7 @@ class CoquiEngine(Engine):
     def _voice_data(self, recording) -> dict:
         return {}
 
-    def forget(self, path) -> list[str]:
+    def forget(self, path: str | Path) -> list[str]:
         """Forget every voice cloned from the recording at ``path``; return their names."""
         path = Path(path).resolve()
         gone = [n for n, v in self._cloned.items() if Path(v.reference).resolve() == path]
@@ -508,7 +338,7 @@ class CoquiEngine(Engine):
 
     # --- the pipeline, step by step ------------------------------------------------------------
 
-    def explain(self, text: str, *, voice=None) -> PipelineSteps:
+    def explain(self, text: str, *, voice: str | ClonedVoice | None = None) -> PipelineSteps:
         """Run one sentence through the model and keep each step: text, symbols, ids, timing, sound.
 
         Works with the VITS-family models (``vits``, ``vits-vctk``, ``your_tts`` and the offline

@@ -8,6 +8,10 @@ it, with Piper's row first, for learners. How the models are loaded is in
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from IPython.display import HTML
 
 __all__ = ["MODELS", "NeuralModel", "model_table"]
 
@@ -195,7 +199,7 @@ MODELS: dict[str, NeuralModel] = {
 """The neural models the workshop offers, by engine name."""
 
 
-def model_table():
+def model_table() -> HTML:
     """Show the neural models as a table: licence, size, languages, needs espeak-ng, can clone.
 
     Piper comes first: its three licences (program, voice, recordings) are written out.

@@ -9,9 +9,9 @@ can play while the rest is made.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -21,7 +21,7 @@ from .text import check_text, split_sentences
 if TYPE_CHECKING:
     import torch
 
-__all__ = ["Engine", "Sentence", "Voice"]
+__all__ = ["Engine", "PipelineSteps", "Sentence", "Voice"]
 
 SLOWEST, FASTEST = 0.5, 2.0  # the speed range every engine accepts
 PAUSE_SECONDS = 0.3  # silence put between sentences spoken one at a time
@@ -49,6 +49,46 @@ class Sentence:
     def duration(self) -> float:
         """Length of the sound in seconds."""
         return self.samples.shape[-1] / self.sample_rate
+
+
+@dataclass(frozen=True)
+class PipelineSteps:
+    """What a neural voice does with a sentence, step by step (for :func:`plot_pipeline`).
+
+    Attributes
+    ----------
+    text : str
+        The sentence.
+    cleaned : str
+        After text normalisation (numbers, symbols and abbreviations written out).
+    symbols : str
+        What the network reads: phonemes (from espeak-ng) or letters.
+    uses_phonemes : bool
+        True when ``symbols`` are phonemes.
+    token_ids : list of int
+        The symbols as numbers, the network's real input (with blanks between symbols).
+    tokens : list of str
+        The symbol each number stands for (``"␣"`` for the blank put between symbols).
+    alignment : numpy.ndarray
+        Shape ``(tokens, frames)``: 1 where a token is being said in a spectrogram frame.
+    samples : numpy.ndarray
+        The sound.
+    sample_rate : int
+        Samples per second.
+    hop_length : int
+        Samples per spectrogram frame.
+    """
+
+    text: str
+    cleaned: str
+    symbols: str
+    uses_phonemes: bool
+    token_ids: list
+    tokens: list
+    alignment: np.ndarray
+    samples: np.ndarray
+    sample_rate: int
+    hop_length: int
 
 
 class Engine:
@@ -140,7 +180,7 @@ class Engine:
         if problem:
             raise WorkshopError(problem)
 
-    def check(self, text, *, voice: str | None = None, speed: float = 1.0):
+    def check(self, text: str, *, voice: Any = None, speed: float = 1.0) -> tuple[str, Any, float]:
         """Check everything before speaking; return the tidied text, the voice name and the speed.
 
         Raises
@@ -158,7 +198,7 @@ class Engine:
         )
         return text, self._check_voice(voice), self._check_speed(speed)
 
-    def speak(self, text: str, *, voice: str | None = None, speed: float = 1.0):
+    def speak(self, text: str, *, voice: Any = None, speed: float = 1.0) -> tuple[np.ndarray, int]:
         """Speak text and return the sound.
 
         Parameters
@@ -193,7 +233,7 @@ class Engine:
         return self._finish(*self._synthesize(text, voice, speed))
 
     def speak_sentences(
-        self, text: str, *, voice: str | None = None, speed: float = 1.0
+        self, text: str, *, voice: Any = None, speed: float = 1.0
     ) -> Iterator[Sentence]:
         """Speak text one sentence at a time, handing over each sentence as soon as it is made.
 
@@ -232,7 +272,7 @@ class Engine:
         """Sentences longer than this many characters are cut at commas or spaces."""
         return 250
 
-    def _check_voice(self, voice: str | None) -> str | None:
+    def _check_voice(self, voice: Any) -> Any:
         if voice is None:
             return self.default_voice
         names = [v.name for v in self.voices()]
@@ -278,7 +318,9 @@ class Engine:
         return np.clip(samples, -1.0, 1.0), int(sample_rate)
 
 
-def join_sentences(sentences, *, pause: float = PAUSE_SECONDS) -> tuple[np.ndarray, int]:
+def join_sentences(
+    sentences: Iterable[Sentence], *, pause: float = PAUSE_SECONDS
+) -> tuple[np.ndarray, int]:
     """Join spoken sentences into one sound with a short pause between them.
 
     Sentences at another sample rate than the first are resampled to it.

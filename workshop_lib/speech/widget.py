@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
+from typing import Any
 
 import anywidget
 import ipywidgets
@@ -22,7 +23,7 @@ import traitlets
 from ..errors import WorkshopError, guard, message_html
 from ..media.esm import widget_module
 from .engine import FASTEST, SLOWEST
-from .recorder import RecordingStore
+from .recorder import Recording, RecordingStore
 
 __all__ = ["ConsentBox", "HistoryPlayer", "RecorderWidget", "SpeakWidget", "record_voice"]
 
@@ -112,7 +113,7 @@ class SpeakWidget(ipywidgets.VBox):
         )
         self.message = ipywidgets.HTML()
         self.output = ipywidgets.Output()
-        self.result = None
+        self.result: tuple[Any, int] | None = None
         super().__init__(
             children=[
                 self.text,
@@ -292,7 +293,7 @@ class RecorderWidget(anywidget.AnyWidget):
     def __init__(self, store: RecordingStore, *, max_seconds: int = 30, **kwargs):
         super().__init__(max_seconds=max_seconds, **kwargs)
         self.store = store
-        self.recording = None
+        self.recording: Recording | None = None
         self.message = (
             "Press Record and read a sentence or two (about 10 seconds), or pick a sound file."
         )
@@ -449,9 +450,10 @@ class ConsentBox(ipywidgets.VBox):
                 own_voice=self.whose.value == self.OWN,
                 no_deception=self.promise.value,
             )
+            consent = recording.consent
             self.message.value = html.escape(
                 f"Thank you. Consent recorded for '{recording.name}' "
-                f"({recording.consent.speaker}, {recording.consent.given_at})."
+                f"({getattr(consent, 'speaker', '')}, {getattr(consent, 'given_at', '')})."
             )
             given = True
         return given

@@ -7,6 +7,7 @@ The model loads only after the learner accepted :data:`XTTS_TERMS` with
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,82 +15,14 @@ import numpy as np
 
 from ..errors import WorkshopError
 from .coqui import ClonedVoice, CoquiEngine
-from .coqui_models import MODELS
-from .engine import Sentence, Voice
+from .engine import PipelineSteps, Sentence, Voice
+from .xtts_terms import XTTS_TERMS, accept_xtts_terms, require_terms, xtts_terms_accepted
 
 if TYPE_CHECKING:
     import torch
 
-    from .pipeline import PipelineSteps
 
 __all__ = ["XTTS_TERMS", "XttsEngine", "accept_xtts_terms", "require_terms", "xtts_terms_accepted"]
-
-
-XTTS_TERMS = """\
-XTTS-v2 comes with the Coqui Public Model License (CPML): https://tts-hub.github.io/cpml
-
-In plain words:
-  • You may use XTTS-v2 and the audio it makes only for NON-COMMERCIAL purposes:
-    learning, personal projects, research. Not in anything that is sold or earns money.
-  • Coqui, the company that made it, closed in early 2024, so a commercial licence can no
-    longer be bought. Coqui's own download prompt still asks you to confirm either
-    "I have purchased a commercial license from Coqui" or "Otherwise, I agree to the terms
-    of the non-commercial CPML". Accepting here means the second: non-commercial use only.
-  • The licence comes with the model (about 1.9 GB), which is downloaded from Hugging Face.
-
-The workshop adds one rule of its own: clone only your own voice, or the voice of someone who
-gave you permission, and never use a copied voice to deceive anyone.
-"""
-"""Coqui's terms for XTTS-v2, in plain words; the notebook shows them before asking for acceptance."""
-
-_COQUI_TOS_SENTENCE = "I have read, understood and agreed to the Terms and Conditions."
-
-
-def _coqui_folder(coqui_name: str) -> Path:
-    """Where coqui-tts keeps a model inside the workshop cache (its own naming)."""
-    from ..assets import cache_dir
-
-    return cache_dir() / "coqui" / "tts" / coqui_name.replace("/", "--")
-
-
-def xtts_terms_accepted() -> bool:
-    """True when the XTTS-v2 terms were accepted on this computer (see :func:`accept_xtts_terms`)."""
-    return (_coqui_folder(MODELS["xtts_v2"].coqui_name) / "tos_agreed.txt").is_file()
-
-
-def require_terms() -> None:
-    """Refuse to load XTTS-v2 until its terms are accepted (the message says how)."""
-    if not xtts_terms_accepted():
-        raise WorkshopError(
-            "XTTS-v2 is licensed for non-commercial use only. Read the terms "
-            "(print(speech.XTTS_TERMS)) and accept them with "
-            "speech.cloning_engine(accept_xtts_terms=True) before loading it."
-        )
-
-
-def accept_xtts_terms(accept: bool) -> bool:
-    """Record that you read :data:`XTTS_TERMS` and accept them (non-commercial use only).
-
-    The acceptance is written where coqui-tts looks for it (``tos_agreed.txt`` in the model's
-    folder), so coqui-tts does not stop to ask again. Passing False withdraws it.
-
-    Parameters
-    ----------
-    accept : bool
-        True to accept, False to withdraw an earlier acceptance.
-
-    Returns
-    -------
-    bool
-        Whether the terms are accepted now.
-    """
-    path = _coqui_folder(MODELS["xtts_v2"].coqui_name) / "tos_agreed.txt"
-    if accept is not True:
-        path.unlink(missing_ok=True)
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(_COQUI_TOS_SENTENCE, "utf-8")
-    return True
 
 
 class XttsEngine(CoquiEngine):
@@ -131,7 +64,7 @@ class XttsEngine(CoquiEngine):
             raise WorkshopError(
                 f"XTTS-v2 does not speak {self.language!r}. Its languages: {', '.join(languages)}."
             )
-        return self.language
+        return str(self.language)
 
     def voices(self) -> list[Voice]:
         voices = []
@@ -200,7 +133,9 @@ class XttsEngine(CoquiEngine):
             ) from err
         return np.asarray(outputs["wav"], dtype=np.float32), int(model.args.output_sample_rate)
 
-    def stream(self, text: str, *, voice=None, speed: float = 1.0):
+    def stream(
+        self, text: str, *, voice: str | ClonedVoice | None = None, speed: float = 1.0
+    ) -> Iterator[Sentence]:
         """Speak text in small chunks of sound, each handed over as soon as XTTS makes it.
 
         Yields
@@ -228,5 +163,5 @@ class XttsEngine(CoquiEngine):
                     f"XTTS-v2 stopped while speaking ({type(err).__name__}: {err})."
                 ) from err
 
-    def explain(self, text: str, *, voice=None) -> PipelineSteps:
+    def explain(self, text: str, *, voice: str | ClonedVoice | None = None) -> PipelineSteps:
         raise WorkshopError("explain() shows the VITS models step by step; XTTS works differently.")
