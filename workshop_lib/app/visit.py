@@ -13,15 +13,13 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import WorkshopError
 
 if TYPE_CHECKING:
     from gradio_client import Client
     from matplotlib.figure import Figure
-
-    from .server import WorkshopApp
 
 __all__ = ["LoadReport", "Reply", "ask", "send_together"]
 
@@ -222,7 +220,7 @@ class LoadReport:
 
 
 def send_together(
-    app: WorkshopApp, photo: str | Path, *, count: int = 8, timeout: float = 300
+    app: Any, photo: str | Path, *, count: int = 8, timeout: float = 300
 ) -> LoadReport:
     """Send ``count`` colorize requests at once (copies of one photo) and report on the queue.
 
@@ -234,7 +232,7 @@ def send_together(
     Parameters
     ----------
     app : WorkshopApp
-        A running app.
+        A running app (not imported here: the server imports this module).
     photo : str or Path
         The photo to send.
     count : int
