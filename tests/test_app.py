@@ -9,8 +9,6 @@ import json
 import os
 import signal
 import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -18,9 +16,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from workshop_lib import app, speech
+from workshop_lib import app
 from workshop_lib.assets import bundled
 from workshop_lib.media.audio import audio_info, load_audio, save_audio
+from workshop_lib.speech import registry
 
 gradio_client = pytest.importorskip("gradio_client")
 from gradio_client import handle_file  # noqa: E402
@@ -127,7 +126,7 @@ def test_speak_refuses_a_non_commercial_voice_and_says_why(client):
 
 def test_speak_refuses_text_over_the_limit(client):
     with pytest.raises(AppError) as refused:
-        client.predict("word " * 50, "espeak-ng", None, 1.0, api_name="/speak")
+        client.predict("word " * 49 + "words", "espeak-ng", None, 1.0, api_name="/speak")
 
     assert "250 characters" in refused.value.message and "200" in refused.value.message
 
@@ -240,7 +239,7 @@ def test_no_uploaded_file_remains_on_the_server(running):
 
     kept = running.files_left()
 
-    assert running.service.uploads and running.service.uploads_left() == []
+    assert running.service.uploads.received and running.service.uploads_left() == []
     assert {hashlib.sha256(path.read_bytes()).hexdigest() for path in kept}.isdisjoint(sent)
     assert not sent_names & {path.name for path in kept}
     assert all(path.is_relative_to(running.folder) for path in kept)
@@ -249,9 +248,9 @@ def test_no_uploaded_file_remains_on_the_server(running):
 # --- licences and costs ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", speech.CLASSIC + speech.NEURAL)
+@pytest.mark.parametrize("name", registry.CLASSIC + registry.NEURAL)
 def test_every_speech_engine_has_a_licence_verdict(name):
-    licence = speech.get_engine(name).licence.lower()
+    licence = registry.get_engine(name).licence.lower()
 
     verdict = app.speech_verdict(name)
 
@@ -287,35 +286,16 @@ def test_capacity_of_a_server(workers, per_hour, last_waits):
 
 
 def test_command_line_starts_the_app_and_ctrl_c_cleans_up(tmp_path):
-    port = free_port()
-    env = {**os.environ, "WORKSHOP_OFFLINE": "1", "GRADIO_TEMP_DIR": str(tmp_path / "before")}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "workshop_lib", "app", "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-    )
-    try:
-        import httpx
+    from test_app_stopping import CommandLineApp
 
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("the app did not answer within 90 seconds")
-        process.send_signal(signal.SIGINT)
-        output, _ = process.communicate(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
+    started = CommandLineApp(tmp_path)
+    folder = started.folder()
+    started.wait_until_serving()
+    assert folder.is_dir()
 
-    assert process.returncode == 0, output
-    folder = Path(output.split("kept in ", 1)[1].split(" while", 1)[0])
+    code = started.stop(signal.SIGINT)
+
+    assert code == 0, started.output
     assert folder.name.startswith("workshop-app-") and not folder.exists()
 
 

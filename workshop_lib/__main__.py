@@ -5,7 +5,8 @@
 - ``list`` shows every model with its download size, licences and what it is.
 - ``handout [--out DIR]`` runs every notebook and writes them, with results, as a static web site.
 - ``kit [--out DIR]`` makes a folder for a room with poor internet: handout, wheel, models.
-- ``app [--port N] [--share] [--concurrency N]`` starts the web app (needs the ``app`` extra).
+- ``app [--port N] [--share] [--concurrency N] [--device D]`` starts the web app (needs the ``app``
+  extra).
 - ``snapshot [--out FILE]`` records fresh arXiv and GitHub answers for every search and lookup
   the notebooks make, for learners to fall back on (the instructor runs it before a session).
 """
@@ -84,6 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     web.add_argument("--port", type=int, help="port (default: the first free one from 7860)")
     web.add_argument("--share", action="store_true", help="also make a public link (internet)")
     web.add_argument("--concurrency", type=int, default=1, help="requests at a time (default 1)")
+    web.add_argument("--device", help="where the models run: cpu, cuda, mps (default: the best)")
     web.set_defaults(run=_app)
     snap = commands.add_parser(
         "snapshot", help="record fresh GitHub and arXiv answers for the notebooks (instructor)"
@@ -316,15 +318,17 @@ def _kit(args) -> int:
 
 
 def _app(args) -> int:
-    """Start the web app and keep it running until Ctrl+C; then delete every file it kept."""
+    """Start the web app and keep it running until Ctrl+C or SIGTERM; then delete every file it kept."""
     try:
         from .app import create_app
 
-        made = create_app(concurrency=args.concurrency)
+        made = create_app(concurrency=args.concurrency, device=args.device)
         made.launch(share=args.share, port=args.port, inline=False, block=True, quiet=False)
     except WorkshopError as err:
         print(err, file=sys.stderr)
         return 1
+    except KeyboardInterrupt:  # Ctrl+C during start-up: the app has already cleaned up
+        print("Stopped; the app's files are deleted.")
     return 0
 
 

@@ -8,6 +8,11 @@ provider, region and year, so put in your own provider's price.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from IPython.display import HTML
+
 from dataclasses import dataclass
 
 from ..errors import WorkshopError
@@ -229,7 +234,7 @@ def library_estimate(
     speech_minutes: float = 1_000,
     stems: str = "4stems",
     voice: str = "vits",
-):
+) -> HTML:
     """What it costs to colour a library's photo archive, separate its music, and read texts aloud.
 
     Uses our CPU benchmark figures and the assumed CPU price, then compares two ways to pay:
@@ -254,17 +259,27 @@ def library_estimate(
     IPython.display.HTML
         A table: work, computer hours, cost as a batch job; and the always-on server's cost.
     """
-    import html
-
     from IPython.display import HTML
 
+    rows = _estimate_rows(
+        (
+            ("colorize", "siggraph17", photos, "photos"),
+            ("separate", stems, song_minutes * 60, "seconds of music"),
+            ("speak", voice, speech_minutes * 60, "seconds of speech"),
+        )
+    )
+    note = (
+        f"Benchmark figures: {_CPU}. Prices: {PRICES['cpu']}; {PRICES['gpu']}. "
+        "Not included: storage, network traffic, people's time."
+    )
+    return HTML(_html_table(("work", "amount", "benchmark", "computer time", "cost"), rows, note))
+
+
+def _estimate_rows(work) -> list[tuple]:
+    """The rows of :func:`library_estimate`: each job, the batch total, the always-on servers."""
     rows = []
     total = 0.0
-    for task, model, amount, unit in (
-        ("colorize", "siggraph17", photos, "photos"),
-        ("separate", stems, song_minutes * 60, "seconds of music"),
-        ("speak", voice, speech_minutes * 60, "seconds of speech"),
-    ):
+    for task, model, amount, unit in work:
         figure = BENCHMARKS.get((task, model))
         if figure is None:
             raise WorkshopError(f"There is no benchmark figure for {task} with {model!r}.")
@@ -279,15 +294,8 @@ def library_estimate(
                 f"${hours * PRICES['cpu'].dollars_per_hour:,.2f}",
             )
         )
-    rows.append(
-        (
-            "all of it, as one batch job",
-            "",
-            "",
-            f"{total:,.1f} h",
-            f"${total * PRICES['cpu'].dollars_per_hour:,.2f}",
-        )
-    )
+    cpu = PRICES["cpu"].dollars_per_hour
+    rows.append(("all of it, as one batch job", "", "", f"{total:,.1f} h", f"${total * cpu:,.2f}"))
     month = 730  # hours
     for price in PRICES.values():
         rows.append(
@@ -299,18 +307,18 @@ def library_estimate(
                 f"${month * price.dollars_per_hour:,.2f}",
             )
         )
-    head = "".join(
-        f"<th>{h}</th>" for h in ("work", "amount", "benchmark", "computer time", "cost")
-    )
+    return rows
+
+
+def _html_table(head: tuple, rows: list[tuple], note: str) -> str:
+    import html
+
+    cells = "".join(f"<th>{h}</th>" for h in head)
     body = "".join(
         "<tr>" + "".join(f"<td>{html.escape(str(cell))}</td>" for cell in row) + "</tr>"
         for row in rows
     )
-    note = (
-        f"Benchmark figures: {_CPU}. Prices: {PRICES['cpu']}; {PRICES['gpu']}. "
-        "Not included: storage, network traffic, people's time."
-    )
-    return HTML(
-        f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return (
+        f"<table><thead><tr>{cells}</tr></thead><tbody>{body}</tbody></table>"
         f"<p><small>{html.escape(note)}</small></p>"
     )

@@ -3,16 +3,25 @@
 The app is meant as a public web service that anyone may use, and that a library could one day
 run as part of a paid service. A model whose licence forbids commercial use (or selling) is
 therefore not offered in the app, even though the notebooks use it for learning. The licence
-texts themselves come from the capabilities (the speech engines, the asset registry); this
-module only records the judgement and the reason, so that the app and the notebook can show it.
+texts themselves come from the capabilities: every released model from
+:data:`workshop_lib.catalog.BUNDLES`, and the speech programs (espeak-ng and the other classic
+engines, which are programs, not models) from the speech registry. This module only records the
+judgement and the reason, so that the app and the notebook can show it.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from IPython.display import HTML
+
+    from ..models import ModelBundle
+
 import html
 from dataclasses import dataclass
 
-from .. import assets
+from .. import catalog
 
 __all__ = [
     "SPEECH_POLICY",
@@ -21,6 +30,7 @@ __all__ = [
     "licence_markdown",
     "licence_rows",
     "licence_table",
+    "model_verdict",
     "offered_engines",
     "speech_verdict",
 ]
@@ -55,6 +65,11 @@ SPEECH_POLICY = {
     "festival-hts": Verdict(True, "BSD-style free licence: any use, keep the copyright notices."),
     "flite": Verdict(True, "BSD-style free licence: any use, keep the copyright notices."),
     "pico": Verdict(True, "Apache-2.0: any use, keep the notices."),
+    "piper": Verdict(
+        True,
+        "GPL-3.0 program (running it on a server is allowed); its voices are MIT, trained on "
+        "CC0, CC BY, CC BY-SA or public-domain recordings: any use, keep the notices.",
+    ),
     "tacotron2": Verdict(True, "Apache-2.0 weights: any use, keep the notices."),
     "vits": Verdict(True, "Apache-2.0 weights: any use, keep the notices."),
     "vits-vctk": Verdict(True, "Apache-2.0 weights: any use, keep the notices."),
@@ -85,41 +100,64 @@ def offered_engines() -> list:
     -------
     list of workshop_lib.speech.Engine
     """
-    from .. import speech
+    from ..speech.registry import available_engines
 
-    return [engine for engine in speech.available_engines() if speech_verdict(engine.name).offered]
+    return [engine for engine in available_engines() if speech_verdict(engine.name).offered]
+
+
+_PERMISSIVE = {
+    "BSD": "BSD: any use, keep the copyright notice.",
+    "MIT": "MIT: any use, keep the copyright notice.",
+    "voice MIT": "MIT voice, trained on openly licensed recordings: any use, keep the notices.",
+    "Apache-2.0": "Apache-2.0: any use, keep the notices.",
+}
+
+
+def model_verdict(bundle: ModelBundle) -> Verdict:
+    """The verdict for a released model (a :class:`~workshop_lib.models.ModelBundle`).
+
+    A model with its own judgement (the speech models) has it; otherwise a licence of a known
+    free family (BSD, MIT, Apache-2.0) is offered, and anything else is not, until someone has
+    checked it.
+    """
+    if bundle.name in SPEECH_POLICY:
+        return SPEECH_POLICY[bundle.name]
+    for start, reason in _PERMISSIVE.items():
+        if bundle.licence.startswith(start):
+            return Verdict(True, reason)
+    return Verdict(False, "Nobody has checked this model's licence for the app yet.")
 
 
 def licence_rows() -> list[dict]:
-    """Every model the workshop uses, with its licence and whether the app offers it.
+    """Every model and speech program the workshop uses, its licence, and whether the app offers it.
 
     Returns
     -------
     list of dict
-        ``{"task", "model", "licence", "offered", "reason"}`` per model.
+        ``{"task", "model", "licence", "offered", "reason"}`` per model, in the catalog's
+        order, then the speech programs that are not models.
     """
-    from .. import speech
+    from ..speech.registry import engines
 
-    rows = [
-        {
-            "task": "colorize",
-            "model": "siggraph17",
-            "licence": assets.REGISTRY["siggraph17"].licence,
-            "offered": True,
-            "reason": "BSD-2-Clause: any use, keep the copyright notice.",
-        }
-    ]
-    for stems in ("2stems", "4stems", "5stems"):
+    rows = []
+    for bundle in catalog.bundles().values():
+        verdict = model_verdict(bundle)
+        licence = "; ".join(text for text in (bundle.licence, bundle.code_licence) if text)
         rows.append(
             {
-                "task": "separate",
-                "model": stems,
-                "licence": assets.REGISTRY[f"spleeter-{stems}"].licence,
-                "offered": True,
-                "reason": "MIT: any use, keep the copyright notice.",
+                "task": "speak" if bundle.task == "speech" else bundle.task,
+                "model": bundle.name,
+                "licence": licence,
+                "offered": verdict.offered,
+                "reason": verdict.reason,
             }
         )
-    for engine in speech.engines():
+    if not catalog.by_task("separate"):  # a separate/bundles.py not there yet: the registry's
+        rows[2:2] = _spleeter_rows()
+    named = {row["model"] for row in rows}
+    for engine in engines():
+        if engine.name in named:
+            continue
         verdict = speech_verdict(engine.name)
         rows.append(
             {
@@ -133,7 +171,23 @@ def licence_rows() -> list[dict]:
     return rows
 
 
-def licence_table():
+def _spleeter_rows() -> list[dict]:
+    from .. import assets
+
+    return [
+        {
+            "task": "separate",
+            "model": f"spleeter-{stems}",
+            "licence": assets.REGISTRY[f"spleeter-{stems}"].licence,
+            "offered": True,
+            "reason": _PERMISSIVE["MIT"],
+        }
+        for stems in ("2stems", "4stems", "5stems")
+        if f"spleeter-{stems}" in assets.REGISTRY
+    ]
+
+
+def licence_table() -> HTML:
     """Show :func:`licence_rows` as a table (for a notebook).
 
     Returns

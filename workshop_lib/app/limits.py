@@ -1,19 +1,20 @@
 """The app's limits on what visitors send, with plain messages, and deleting uploads after use.
 
 A notebook trusts its one learner; a web app gets files from anyone. Every upload is checked
-before a model sees it (size in megabytes, the photo's pixels, the song's length, the text's
-length), and deleted from the server as soon as it has been read.
+before a model sees it (size in megabytes, the photo's pixels, the song's length; the text's
+length with the speech engines' own check), and deleted from the server once it has been read
+(see :mod:`workshop_lib.app.uploads`). One visitor may have only a few requests in the queue at
+once (see :mod:`workshop_lib.app.fairqueue`).
 """
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import WorkshopError
 
-__all__ = ["Limits", "check_size", "check_song", "check_text", "forget"]
+__all__ = ["Limits", "check_size", "check_song"]
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,8 @@ class Limits:
         A visitor's photo and hints are forgotten this long after their last click.
     results_minutes : float
         Results (pictures, sounds) stay downloadable this long, then they are deleted.
+    requests_per_visitor : int
+        Requests one visitor (one open page) may have in the queue at once, running included.
     """
 
     photo_megabytes: float = 10
@@ -45,6 +48,7 @@ class Limits:
     text_characters: int = 500
     session_minutes: float = 15
     results_minutes: float = 10
+    requests_per_visitor: int = 3
 
     @property
     def largest_upload(self) -> int:
@@ -59,6 +63,8 @@ class Limits:
                 f"{self.photo_side} pixels a side are shrunk.",
                 f"- Songs: up to {self.song_megabytes:g} MB and {self.song_seconds / 60:g} minutes.",
                 f"- Text to speak: up to {self.text_characters} characters.",
+                f"- Requests: up to {self.requests_per_visitor} from one visitor in the queue at "
+                "once; visitors take turns.",
             )
         )
 
@@ -95,42 +101,3 @@ def check_song(path: Path, *, limits: Limits, name: str) -> float:
     if frames <= 0:
         raise WorkshopError(f"'{name}' holds no sound at all (zero length).")
     return seconds
-
-
-def check_text(text, *, limits: Limits) -> str:
-    """Refuse empty text and text over the limit, with the count and the limit."""
-    text = "" if text is None else str(text)
-    if not text.strip():
-        raise WorkshopError("There is no text to speak. Type a sentence first.")
-    if len(text) > limits.text_characters:
-        raise WorkshopError(
-            f"The text has {len(text)} characters; this app speaks up to "
-            f"{limits.text_characters} at a time. Shorten it, or speak it in parts."
-        )
-    return text
-
-
-def forget(path, folder) -> bool:
-    """Delete an uploaded file (and its folder when empty), but only inside the app's folder.
-
-    Parameters
-    ----------
-    path : str or Path
-        The uploaded file.
-    folder : str or Path
-        The app's private upload folder; files elsewhere (bundled samples) are never deleted.
-
-    Returns
-    -------
-    bool
-        True when a file was deleted.
-    """
-    path, folder = Path(path).resolve(), Path(folder).resolve()
-    if not path.is_relative_to(folder) or path == folder:
-        return False
-    existed = path.is_file()
-    path.unlink(missing_ok=True)
-    with contextlib.suppress(OSError):  # not empty: another upload of the same content
-        if path.parent != folder:
-            path.parent.rmdir()
-    return existed

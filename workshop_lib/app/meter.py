@@ -7,6 +7,14 @@ requests started in the order they were queued, and what they cost.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from IPython.display import HTML
+
+    from .costs import Cost
+
 import contextlib
 import html
 import threading
@@ -56,7 +64,7 @@ class Record:
     message: str = ""
 
     @property
-    def cost(self):
+    def cost(self) -> Cost:
         """The :class:`~workshop_lib.app.costs.Cost` of this request at the assumed price."""
         return cost_of(self.seconds, self.device)
 
@@ -89,7 +97,7 @@ class Meter:
             return list(self._records)
 
     @contextlib.contextmanager
-    def request(self, task: str, label: str, *, device: str = "cpu"):
+    def request(self, task: str, label: str, *, device: str = "cpu") -> Iterator[Record]:
         """Count a request while the ``with`` block runs; yields its :class:`Record`."""
         with self._lock:
             self.running += 1
@@ -144,7 +152,7 @@ class Meter:
             )
         )
 
-    def table(self, last: int = 20):
+    def table(self, last: int = 20) -> HTML:
         """The last requests as a table (for a notebook).
 
         Returns

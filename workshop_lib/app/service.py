@@ -3,19 +3,24 @@
 :class:`Service` holds the app's limits, its meter and its private folder, and calls the same
 objects the notebooks use: :class:`~workshop_lib.colorize.Colorizer`, the speech engines of
 :mod:`workshop_lib.speech`, and :class:`~workshop_lib.separate.Separator`. Every upload is
-checked, read, and deleted right away; results are written into the private folder, from where
-the web page serves them for a few minutes. Mistakes raise :class:`WorkshopError` with a plain
-message, which the web page shows to the visitor.
+checked and read into the request's own memory, then released (deleted once no other request
+that sent the same file needs it, see :mod:`~workshop_lib.app.uploads`); results are written
+into the private folder, from where the web page serves them for a few minutes. Mistakes raise
+:class:`WorkshopError` with a plain message, which the web page shows to the visitor. Names and
+texts from visitors are escaped before they reach a page (:func:`shown`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import html
 import json
 import re
 import threading
 import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PIL import ImageDraw
 
@@ -23,10 +28,16 @@ from .. import runtime
 from ..errors import WorkshopError
 from .costs import BENCHMARKS, cost_of
 from .licences import speech_verdict
-from .limits import Limits, check_size, check_song, check_text, forget
+from .limits import Limits, check_size, check_song
 from .meter import Meter
+from .uploads import Uploads
 
-__all__ = ["Service"]
+if TYPE_CHECKING:
+    import torch
+
+    from ..colorize import Colorizer
+
+__all__ = ["Service", "shown"]
 
 STEM_CHOICES = (2, 4, 5)
 
@@ -48,14 +59,32 @@ def _upload_path(upload) -> tuple[Path, str]:
     return Path(path), str(name)
 
 
-def _parse_color(color):
-    """A colour from the colour picker: "#rrggbb", a name, or "rgba(r, g, b, a)"."""
-    text = str(color or "").strip()
+def _picker_color(color):
+    """A colour from Gradio's colour picker ("#rrggbb", a name, or "rgba(r, g, b, a)") as RGB 0..1."""
+    from ..colorize.colors import parse_color
+
+    text = str(color or "").strip() or "red"
     numbers = re.fullmatch(r"rgba?\(([^)]*)\)", text)
-    if numbers:
-        values = [float(v) for v in numbers.group(1).split(",")[:3]]
-        return tuple(round(v) for v in values)
-    return text or "red"
+    if numbers:  # the picker's own format; parse_color takes the numbers
+        try:
+            text = tuple(round(float(v)) for v in numbers.group(1).split(",")[:3])
+        except ValueError:
+            pass  # parse_color says plainly what is wrong
+    return parse_color(text)
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+!|~-])")
+
+
+def shown(value: object) -> str:
+    r"""A visitor's name or text, made safe to show on a page: HTML and Markdown shown as text.
+
+    Examples
+    --------
+    >>> print(shown("<img src=x onerror=alert(1)>_1.png"))
+    &lt;img src=x onerror=alert\(1\)&gt;\_1.png
+    """
+    return _MARKDOWN.sub(r"\\\1", html.escape(str(value), quote=False))
 
 
 class Service:
@@ -67,28 +96,37 @@ class Service:
         The app's private folder: uploads arrive here and results are written here.
     limits : Limits
         What one request may send.
-    device : str, optional
-        Where the models run; None picks the GPU when there is one.
+    device : str, torch.device or None
+        Where the models run (see :func:`workshop_lib.runtime.pick_device`); None picks the GPU
+        when there is one.
 
     Attributes
     ----------
     meter : Meter
         Counts every model request.
+    uploads : Uploads
+        The uploads in the private folder, counted, so each is deleted once read.
     """
 
-    def __init__(self, folder: Path, *, limits: Limits | None = None, device=None):
-        self.folder = Path(folder)
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        limits: Limits | None = None,
+        device: str | torch.device | None = None,
+    ):
+        self.folder = Path(folder).resolve()
         self.limits = limits or Limits()
         self.device = runtime.pick_device(device)
         self.meter = Meter()
+        self.uploads = Uploads(self.folder)
         self._separators: dict[int, object] = {}
         self._lock = threading.Lock()
-        self.uploads: list[Path] = []  # every upload received, to check that none is left
 
     # --- colorize --------------------------------------------------------------------------------
 
-    def open_photo(self, upload):
-        """Check and read an uploaded photo into a :class:`Colorizer`; the upload is deleted.
+    def open_photo(self, upload: dict | str | Path) -> Colorizer:
+        """Check and read an uploaded photo into a :class:`Colorizer`; the upload is released.
 
         Raises
         ------
@@ -97,22 +135,20 @@ class Service:
         """
         from ..colorize import Colorizer
 
-        path, name = self._receive(upload)
-        try:
-            with self._refusals("colorize", name):
-                check_size(
-                    path,
-                    limit_megabytes=self.limits.photo_megabytes,
-                    what="photos",
-                    name=name,
-                    advice="Make it smaller (save it as JPEG, or at a smaller size) and upload it "
-                    "again.",
-                )
-                return Colorizer(path, max_side=self.limits.photo_side, device=self.device)
-        finally:
-            forget(path, self.folder)
+        with self._reading(upload) as (path, name), self._refusals("colorize", name):
+            check_size(
+                path,
+                limit_megabytes=self.limits.photo_megabytes,
+                what="photos",
+                name=name,
+                advice="Make it smaller (save it as JPEG, or at a smaller size) and upload it "
+                "again.",
+            )
+            colorizer = Colorizer(path, max_side=self.limits.photo_side, device=self.device)
+            colorizer.name = name  # the visitor's own file name (the server's copy is renamed)
+            return colorizer
 
-    def colour(self, colorizer):
+    def colour(self, colorizer: Colorizer | None) -> tuple[list[Path], str]:
         """Colour the photo with its hints (none: automatic); returns the files and a note.
 
         The picture is saved once, labelled "Colours added by AI" (as ``Colorizer.save`` does),
@@ -132,12 +168,15 @@ class Service:
             saved = colorizer.save(self._results(), name=Path(colorizer.name).stem)
         count = len(colorizer.hints)
         kind = f"{count} hint(s)" if count else "automatic colours, no hints"
-        lines = [f"Coloured '{colorizer.name}' ({kind}).", self._cost_line(record, "colorize")]
+        lines = [
+            f"Coloured '{shown(colorizer.name)}' ({kind}).",
+            self._cost_line(record, "colorize"),
+        ]
         if colorizer.note:
-            lines.insert(1, colorizer.note)
+            lines.insert(1, shown(colorizer.note))
         return [saved["image"], saved["hints"]], "\n\n".join(lines)
 
-    def hint_picture(self, colorizer) -> Path | None:
+    def hint_picture(self, colorizer: Colorizer | None) -> Path | None:
         """The photo in grey with a square where each hint is, in its colour, saved as PNG."""
         if colorizer is None:
             return None
@@ -157,7 +196,9 @@ class Service:
         picture.save(path)
         return path
 
-    def colorize_request(self, upload, hints="[]", automatic: bool = False):
+    def colorize_request(
+        self, upload: dict | str | Path, hints: str | list = "[]", automatic: bool = False
+    ) -> tuple[list[Path], str]:
         """One request with everything in it: photo, hints as JSON text, automatic or not.
 
         ``hints`` is a list of ``{"x": .., "y": .., "color": .., "size": ..}`` as JSON text
@@ -184,11 +225,13 @@ class Service:
             raise WorkshopError(f"A hint lacks {err}; each needs x, y and color.") from err
         return self.colour(colorizer)
 
-    def add_hint(self, colorizer, x, y, color, size: int = 5) -> None:
+    def add_hint(
+        self, colorizer: Colorizer | None, x: float, y: float, color: str, size: int = 5
+    ) -> None:
         """Place a hint at pixel (x, y) of the photo."""
         if colorizer is None:
             raise WorkshopError("Upload a photo first, then click on it to place a hint.")
-        colorizer.add_hint(x, y, _parse_color(color), size=int(size))
+        colorizer.add_hint(x, y, _picker_color(color), size=int(size))
 
     # --- speak ----------------------------------------------------------------------------------
 
@@ -197,11 +240,19 @@ class Service:
         engine = self._engine(engine_name)
         return [voice.name for voice in engine.voices()]
 
-    def speak(self, text, engine_name: str, voice=None, speed: float = 1.0):
+    def speak(
+        self, text: str, engine_name: str, voice: str | None = None, speed: float = 1.0
+    ) -> tuple[Path, str]:
         """Speak text with an offered engine; returns the sound file and a note."""
+        from ..speech.text import check_text
+
         with self._refusals("speak", str(text or "")[:40]):
-            text = check_text(text, limits=self.limits)
             engine = self._engine(engine_name)
+            text = check_text(
+                "" if text is None else text,
+                engine=engine.name,
+                max_characters=self.limits.text_characters,
+            )
         label = " ".join(text.split()[:6])
         with self.meter.request("speak", label, device=self.device.type) as record:
             samples, sample_rate = engine.speak(text, voice=voice or None, speed=float(speed))
@@ -222,15 +273,21 @@ class Service:
 
         verdict = speech_verdict(str(name))
         if not verdict.offered:
-            raise WorkshopError(f"This app does not offer '{name}': {verdict.reason}")
-        engine = speech.get_engine(name)
+            raise WorkshopError(f"This app does not offer '{shown(name)}': {verdict.reason}")
+        engine = speech.get_engine(name, device=self.device)
         engine.require()  # not installed here: the message says how to install it
         return engine
 
     # --- separate ---------------------------------------------------------------------------------
 
-    def separate(self, upload, stems=2, *, progress=None):
-        """Split an uploaded song into stems; the upload is deleted. ``upload`` None: the sample.
+    def separate(
+        self,
+        upload: dict | str | Path | None,
+        stems: int | str = 2,
+        *,
+        progress: Callable | None = None,
+    ) -> tuple[list[tuple[str, Path]], str]:
+        """Split an uploaded song into stems; the upload is released. ``upload`` None: the sample.
 
         Returns
         -------
@@ -251,15 +308,11 @@ class Service:
             song = load_sample_song()
             audio, rate, name = song.mix, song.sample_rate, "the sample song"
         else:
-            path, name = self._receive(upload)
-            try:
-                with self._refusals("separate", name):
-                    check_song(path, limits=self.limits, name=name)
-                    from ..media.audio import load_audio
+            from ..media.audio import load_audio
 
-                    audio, rate = load_audio(path)
-            finally:
-                forget(path, self.folder)
+            with self._reading(upload) as (path, name), self._refusals("separate", name):
+                check_song(path, limits=self.limits, name=name)
+                audio, rate = load_audio(path)
         with self.meter.request("separate", name, device=self.device.type) as record:
             parts = separator.separate(audio, rate, progress=progress or False)
             files = [
@@ -267,10 +320,10 @@ class Service:
                 for stem in parts.names
             ]
         lines = [
-            f"Separated '{name}' ({parts.seconds:.1f} s) into {len(files)} stems with Spleeter "
+            f"Separated '{shown(name)}' ({parts.seconds:.1f} s) into {len(files)} stems with Spleeter "
             f"{parts.model}. Licence: MIT (Deezer).",
             self._cost_line(record, "separate", f"{stems}stems", parts.seconds),
-            *parts.notes,
+            *(shown(note) for note in parts.notes),
         ]
         return files, "\n\n".join(lines)
 
@@ -279,19 +332,28 @@ class Service:
 
         with self._lock:
             if stems not in self._separators:
-                self._separators[stems] = Separator(stems, device=str(self.device))
+                self._separators[stems] = Separator(stems, device=self.device)
             return self._separators[stems]
 
     # --- shared -----------------------------------------------------------------------------------
 
-    def _receive(self, upload) -> tuple[Path, str]:
-        """The upload's path and name; uploads into the private folder are remembered."""
-        path, name = _upload_path(upload)
-        if path.resolve().is_relative_to(self.folder.resolve()):
-            with self._lock:
-                self.uploads.append(path)
-                del self.uploads[:-1000]
-        return path, name
+    @contextlib.contextmanager
+    def _reading(self, upload) -> Iterator[tuple[Path, str]]:
+        """The upload's path and name while the request reads it; then the upload is released.
+
+        An upload that did not arrive (or was deleted) is still released, so that its count
+        never keeps a file.
+        """
+        try:
+            path, name = _upload_path(upload)
+        except WorkshopError:
+            if isinstance(upload, dict) and upload.get("path"):
+                self.uploads.release(upload["path"])
+            raise
+        try:
+            yield path, name
+        finally:
+            self.uploads.release(path)
 
     @contextlib.contextmanager
     def _refusals(self, task: str, label: str):
@@ -304,8 +366,7 @@ class Service:
 
     def uploads_left(self) -> list[Path]:
         """Uploads still on the server (there should be none once their requests are done)."""
-        with self._lock:
-            return [path for path in self.uploads if path.exists()]
+        return self.uploads.left()
 
     def _results(self) -> Path:
         """A fresh folder for one request's results, inside the private folder."""
@@ -335,6 +396,6 @@ class Service:
 
 
 def _neural_names() -> tuple[str, ...]:
-    from ..speech import NEURAL
+    from ..speech.registry import NEURAL
 
     return NEURAL

@@ -13,8 +13,13 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ..errors import WorkshopError
+
+if TYPE_CHECKING:
+    from gradio_client import Client
+    from matplotlib.figure import Figure
 
 __all__ = ["LoadReport", "Reply", "ask", "send_together"]
 
@@ -84,7 +89,7 @@ def _files(value) -> list[Path]:
     return []
 
 
-def ask(client, endpoint: str, *inputs) -> Reply:
+def ask(client: Client, endpoint: str, *inputs: object) -> Reply:
     """Send one request to the app, as a browser would; never raises for the app's refusals.
 
     Parameters
@@ -181,7 +186,7 @@ class LoadReport:
             f"<b>{self.most_at_once}</b> ran at the same time (the limit is {self.limit}).</p>"
         )
 
-    def plot(self):
+    def plot(self) -> Figure:
         """Draw each request as a bar: grey while it waits in the queue, blue while it runs.
 
         Returns
@@ -214,17 +219,20 @@ class LoadReport:
         return figure
 
 
-def send_together(app, photo, *, count: int = 8, timeout: float = 300) -> LoadReport:
+def send_together(
+    app: Any, photo: str | Path, *, count: int = 8, timeout: float = 300
+) -> LoadReport:
     """Send ``count`` colorize requests at once (copies of one photo) and report on the queue.
 
-    Each copy gets its own name (``request_01.png`` ...), so the app's meter can tell them
-    apart. They are sent one right after the other, each as soon as the previous one has joined
-    the queue, so the queue's order is the order sent.
+    Each request comes from its own visitor (its own client, as ``count`` people pressing the
+    button at the same moment), and each copy gets its own name (``request_01.png`` ...), so the
+    app's meter can tell them apart. They are sent one right after the other, each as soon as
+    the previous one has joined the queue, so the queue's order is the order sent.
 
     Parameters
     ----------
     app : WorkshopApp
-        A running app.
+        A running app (not imported here: the server imports this module).
     photo : str or Path
         The photo to send.
     count : int
@@ -240,14 +248,15 @@ def send_together(app, photo, *, count: int = 8, timeout: float = 300) -> LoadRe
 
     if not 1 <= int(count) <= 100:
         raise WorkshopError("Send between 1 and 100 requests at once.")
-    client = app.client(download_folder=Path(tempfile.mkdtemp(prefix="visitor-")))
+    downloads = Path(tempfile.mkdtemp(prefix="visitor-"))
+    clients = [app.client(download_folder=downloads) for _ in range(int(count))]
     folder = Path(tempfile.mkdtemp(prefix="requests-"))
     suffix = Path(str(photo)).suffix or ".png"
     names = [f"request_{number:02d}{suffix}" for number in range(1, count + 1)]
     before = len(app.meter.records)
     jobs, submitted = [], []
     try:
-        for name in names:
+        for name, client in zip(names, clients, strict=True):
             copy = folder / name
             shutil.copy(photo, copy)
             submitted.append(time.time())
@@ -265,6 +274,6 @@ def send_together(app, photo, *, count: int = 8, timeout: float = 300) -> LoadRe
                 answers.append(Reply(False, message=str(err)))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-        shutil.rmtree(client.download_files, ignore_errors=True)
+        shutil.rmtree(downloads, ignore_errors=True)
     records = [r for r in app.meter.records[before:] if r.label in names]
     return LoadReport(names, submitted, records, answers, app.concurrency)
