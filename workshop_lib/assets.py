@@ -973,6 +973,7 @@ def _extract_zip(archive: Path, folder: Path) -> None:
         EOFError,
         zlib.error,
         ValueError,
+        RuntimeError,  # an entry marked as encrypted
     ) as err:
         raise WorkshopError(
             f"{archive} could not be unpacked ({str(err)[:200]}); it is probably incomplete. "
