@@ -950,7 +950,15 @@ def _extract_tar(archive: Path, folder: Path) -> None:
                 tar.extractall(folder, members=members)  # noqa: S202
     except tarfile.FilterError as err:
         raise _refuse(archive, err.tarinfo.name, "is not a safe file to unpack") from err
-    except (tarfile.TarError, EOFError, gzip.BadGzipFile, zlib.error, ValueError, KeyError) as err:
+    except (
+        tarfile.TarError,
+        EOFError,
+        gzip.BadGzipFile,
+        zlib.error,
+        ValueError,
+        KeyError,
+        RecursionError,
+    ) as err:  # RecursionError: a link that points at itself
         raise WorkshopError(
             f"{archive} could not be unpacked ({str(err)[:200]}); it is probably incomplete. "
             "Delete it and download it again."

@@ -19,7 +19,12 @@ import os
 from pathlib import Path
 
 import pytest
-from fuzzing import Fuzzer, peak_memory_bytes
+from fuzzing import Fuzzer, configure, is_long, peak_memory_bytes
+
+
+def pytest_configure(config):
+    markexpr = config.getoption("markexpr") or ""
+    configure(long="fuzz" in markexpr and "not fuzz" not in markexpr)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -32,8 +37,7 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture
 def fuzzer(request, tmp_path, monkeypatch) -> Fuzzer:
     """A fuzzer for the test's entry point, run in an empty folder that must stay empty."""
-    markexpr = request.config.getoption("markexpr") or ""
-    long = "fuzz" in markexpr and "not fuzz" not in markexpr
+    long = is_long()
     work = tmp_path / "work"
     work.mkdir()
     monkeypatch.chdir(work)

@@ -20,6 +20,28 @@ from workshop_lib.errors import WorkshopError
 CASES = Path(__file__).parent / "cases"
 SHORT_SECONDS = float(os.environ.get("WORKSHOP_FUZZ_SECONDS", "4"))
 LONG_INPUTS = 1000
+SHORT_EXAMPLES = 25
+_MODE = {"long": False}
+
+
+def configure(long: bool) -> None:
+    """Choose the budget before the tests are imported: the long run explores afresh each time;
+    the short run (CI) is derandomized, so the same inputs come every time and CI is stable."""
+    from hypothesis import settings
+
+    _MODE["long"] = long
+    settings.register_profile("workshop-fuzz-long", derandomize=False)
+    settings.register_profile("workshop-fuzz-short", derandomize=True, database=None)
+    settings.load_profile("workshop-fuzz-long" if long else "workshop-fuzz-short")
+
+
+def examples(count: int) -> int:
+    """Generated examples for one test: ``count`` in the long run, a few in the short one."""
+    return count if _MODE["long"] else min(count, SHORT_EXAMPLES)
+
+
+def is_long() -> bool:
+    return _MODE["long"]
 
 
 class Hang(BaseException):

@@ -4,7 +4,7 @@ import io
 
 import numpy as np
 import pytest
-from fuzzing import LONG_INPUTS, mutate
+from fuzzing import LONG_INPUTS, examples, mutate
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -67,7 +67,7 @@ def test_load_image_bombs_are_refused_before_decoding(fuzzer):
 
 
 @settings(
-    max_examples=LONG_INPUTS // 4,
+    max_examples=examples(LONG_INPUTS // 4),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -91,7 +91,7 @@ def test_load_audio(fuzzer):
 
 
 @settings(
-    max_examples=LONG_INPUTS // 4,
+    max_examples=examples(LONG_INPUTS // 4),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -6,7 +6,7 @@ import random
 
 import numpy as np
 import pytest
-from fuzzing import LONG_INPUTS, mutate
+from fuzzing import LONG_INPUTS, examples, mutate
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -14,7 +14,7 @@ from hypothesis.extra import numpy as hnp
 from workshop_lib.assets import bundled
 
 SETTINGS = settings(
-    max_examples=LONG_INPUTS,
+    max_examples=examples(LONG_INPUTS),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -40,7 +40,9 @@ COLOURS = st.one_of(
 def colorizer():
     from workshop_lib.colorize import Colorizer
 
-    return Colorizer(bundled("images/cameraman.jpg"), max_side=128)
+    colorizer = Colorizer(bundled("images/cameraman.jpg"), max_side=128)
+    colorizer.result()  # load the network now, not inside the first timed input
+    return colorizer
 
 
 @SETTINGS
@@ -77,11 +79,13 @@ def test_colorizer_result_after_random_edits(fuzzer, colorizer):
 def separator():
     from workshop_lib.separate import Separator
 
-    return Separator("2stems")
+    separator = Separator("2stems")
+    separator.separate(np.zeros((2, 44100), np.float32), 44100, progress=False)  # load it now
+    return separator
 
 
 @settings(
-    max_examples=LONG_INPUTS // 10,
+    max_examples=examples(LONG_INPUTS // 10),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -4,7 +4,7 @@ import json
 import random
 
 import numpy as np
-from fuzzing import mutate
+from fuzzing import examples, mutate
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -38,7 +38,7 @@ def test_recordings_damaged_files(fuzzer, tmp_path):
 
 
 @settings(
-    max_examples=300,
+    max_examples=examples(300),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

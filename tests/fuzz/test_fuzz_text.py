@@ -4,7 +4,7 @@ characters, SSML-looking markup, and options in disguise."""
 import shutil
 
 import pytest
-from fuzzing import LONG_INPUTS
+from fuzzing import LONG_INPUTS, examples
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -31,7 +31,7 @@ TRICKY = st.sampled_from(
 )
 
 SETTINGS = settings(
-    max_examples=LONG_INPUTS,
+    max_examples=examples(LONG_INPUTS),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -60,7 +60,7 @@ def test_check_text(fuzzer, text):
 
 @pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs espeak-ng")
 @settings(
-    max_examples=60,
+    max_examples=examples(60),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -22,7 +22,15 @@ def _audio(data, tmp: Path):
     return load_audio(data)
 
 
-REPLAY = {"load_image": _image, "load_audio": _audio}
+def _song(data, tmp: Path, suffix: str = ".ogg"):
+    from workshop_lib.separate import Separator
+
+    song = tmp / f"song{suffix}"
+    song.write_bytes(data)
+    return Separator("2stems").separate_file(song, tmp / "stems", progress=False)
+
+
+REPLAY = {"load_image": _image, "load_audio": _audio, "separator_files": _song}
 
 
 def _extract(kind):

@@ -488,10 +488,18 @@ def _raw_blocks(path: Path, rate: int, channels: int, frames: int):
             stream = None
         if stream is not None:
             with stream:
+                read = 0
                 while True:
-                    block = stream.read(frames, dtype="float32", always_2d=True)
+                    try:
+                        block = stream.read(frames, dtype="float32", always_2d=True)
+                    except Exception as err:  # libsndfile's errors for damage inside the file
+                        raise WorkshopError(
+                            f"'{path.name}' is damaged {read / rate:.0f} seconds in and cannot be "
+                            f"read further ({str(err)[:120]}). Export or download it again."
+                        ) from err
                     if not len(block):
                         return
+                    read += len(block)
                     yield block.T
     yield from _ffmpeg_blocks(path, channels, frames)
 
