@@ -109,7 +109,8 @@ case "$command" in
     args=("${@:2}")
     if [[ "${args[0]:-}" == "--quick" ]]; then
       say "Running the quick tests offline (no notebooks, browser, Colab-path or slow tests)"
-      args=(-m "not notebook and not browser and not colab and not slow" "${args[@]:1}")
+      export WORKSHOP_FUZZ_SECONDS="${WORKSHOP_FUZZ_SECONDS:-1}"
+      args=(-m "not notebook and not browser and not colab and not slow" -n 2 "${args[@]:1}")
     else
       say "Running the tests offline"
     fi

@@ -11,7 +11,13 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
+    for item in items:
+        # A test that needs the executed notebooks (directly or through the handout) runs
+        # notebooks: it is a notebook test, left out of the quick loop.
+        if "executed_notebooks" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.notebook)
     if os.environ.get("WORKSHOP_NETWORK_TESTS") == "1":
         return
     skip = pytest.mark.skip(reason="needs the internet; set WORKSHOP_NETWORK_TESTS=1 to run")

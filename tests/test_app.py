@@ -215,6 +215,7 @@ def test_the_server_refuses_an_upload_over_the_largest_limit_and_keeps_nothing(r
 # --- the queue --------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_twenty_requests_at_once_all_finish_in_queue_order_within_the_limit(running, tmp_path):
     photo = tmp_path / "queue.png"
     grey_photo(1024).save(photo)
@@ -285,6 +286,7 @@ def test_capacity_of_a_server(workers, per_hour, last_waits):
 # --- the command line --------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_command_line_starts_the_app_and_ctrl_c_cleans_up(tmp_path):
     from test_app_stopping import CommandLineApp
 
@@ -315,6 +317,7 @@ def test_a_new_app_stops_the_old_one_and_closing_deletes_its_folder(running):
     assert os.environ.get("GRADIO_TEMP_DIR") != str(folder)
 
 
+@pytest.mark.slow
 def test_with_one_at_a_time_requests_start_exactly_in_queue_order(tmp_path):
     made = app.create_app(concurrency=1, limits=LIMITS)
     made.launch(port=free_port(), inline=False)

@@ -88,6 +88,7 @@ def test_one_visitor_may_not_have_more_than_the_limit_in_the_queue(running, tmp_
     assert running.queue.waiting == 0 and running.queue.running == 0
 
 
+@pytest.mark.slow
 def test_a_second_visitor_is_not_starved_by_one_who_sends_twenty(running, tmp_path):
     running.queue.per_visitor = 100  # the turns alone, without the limit's help
     try:

@@ -107,6 +107,7 @@ def test_ctrl_c_while_gradio_checks_its_address_cleans_up(monkeypatch):
     assert made.url is None
 
 
+@pytest.mark.slow
 def test_ctrl_c_during_start_up_leaves_no_folder(tmp_path):
     started = CommandLineApp(tmp_path)
     folder = started.folder()  # printed before Gradio starts: the interrupt comes mid-start
@@ -117,6 +118,7 @@ def test_ctrl_c_during_start_up_leaves_no_folder(tmp_path):
     assert folder.name.startswith("workshop-app-") and not folder.exists()
 
 
+@pytest.mark.slow
 def test_sigterm_closes_the_app_and_deletes_its_folder(tmp_path):
     started = CommandLineApp(tmp_path)
     folder = started.folder()

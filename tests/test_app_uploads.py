@@ -112,6 +112,7 @@ def test_two_visitors_sending_the_same_song_are_both_served(running, song, tmp_p
     assert none_left(running, digest(song)) and running.service.uploads_left() == []
 
 
+@pytest.mark.slow
 def test_twenty_visitors_sending_the_same_photo_are_all_served(running, tmp_path):
     photo = tmp_path / "photo.png"
     Image.open(bundled("images/astronaut.jpg")).convert("L").resize((96, 96)).save(photo)
@@ -126,6 +127,7 @@ def test_twenty_visitors_sending_the_same_photo_are_all_served(running, tmp_path
     assert all(running.service.uploads.needed(path) == 0 for path in running.files_left())
 
 
+@pytest.mark.slow
 def test_twenty_visitors_sending_the_same_song_are_all_served(running, song, tmp_path):
     samples, rate = load_audio(song)
     short = tmp_path / "chorus.wav"

@@ -8,6 +8,7 @@ that serves the packaged tiny model in coqui's release layout, as the internet w
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -46,12 +47,13 @@ def test_doctor_lists_the_voices_and_which_are_here(monkeypatch, tmp_path, capsy
     monkeypatch.setenv("WORKSHOP_CACHE", str(tmp_path))
 
     assert main(["doctor"]) == 0
-    voices = capsys.readouterr().out.split("\nVoices\n")[1].split("\n\n")[0]
+    voices = capsys.readouterr().out.split("\nModels\n")[1].split("\n\n")[0]
 
-    assert "piper-en_US-joe-medium" in voices and "here (Python package)" in voices
-    assert "CC0" in voices
     lines = {line.split()[0]: line for line in voices.splitlines()[2:]}
-    assert "random-weight stand-in" in lines["vits"] and "offline: none" in lines["xtts_v2"]
+    assert "here (from a Python package)" in lines["piper-en_US-joe-medium"]
+    assert "CC0" in lines["piper-en_US-joe-medium"]
+    assert "offline: small random stand-in" in lines["vits"]
+    assert "offline: not available" in lines["xtts_v2"]
 
 
 @pytest.fixture
@@ -93,7 +95,7 @@ def test_prefetch_downloads_a_coqui_voice_through_coqui_tts(coqui_online, tmp_pa
     folder = bundles.coqui_folder("vits")
     assert folder == tmp_path / "cache" / "coqui" / "tts" / VITS_ARCHIVE
     assert (folder / "model.pth").is_file() and (folder / "config.json").is_file()
-    assert "vits: ready" in capsys.readouterr().out
+    assert re.search(r"vits +downloaded", capsys.readouterr().out)
     assert coqui_online.requests == [f"/{VITS_ARCHIVE}.zip"]
     assert dict((n, s) for n, s, _ in bundles.voice_lines())["vits"] == "downloaded"
 
@@ -129,8 +131,8 @@ def test_prefetch_offline_plan_names_the_coqui_voices(monkeypatch, tmp_path, cap
     assert main(["prefetch"]) == 0
     out = capsys.readouterr().out
 
-    assert "piper-en_GB-alba-medium: would download" in out
-    assert "your_tts (coqui-tts voice): not downloaded" in out
+    assert "piper-en_GB-alba-medium / piper-en_GB-alba-medium: would download" in out
+    assert "your_tts: not downloaded; offline: small random stand-in; its own program" in out
     assert not any(tmp_path.iterdir())
 
 

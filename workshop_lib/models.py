@@ -61,6 +61,9 @@ class ModelBundle:
         downloads its own voices); None fetches ``assets`` through the registry.
     present : callable, optional
         ``present(bundle)`` says whether those files are here; None checks ``assets``.
+    stand_in : bool
+        For a model whose files another program fetches: does a small random-weight stand-in
+        ship for offline use? (For the others the asset registry says.)
     """
 
     name: str
@@ -76,6 +79,7 @@ class ModelBundle:
     code_licence: str = ""
     fetcher: Callable[[ModelBundle], object] | None = field(default=None, repr=False, compare=False)
     present: Callable[[ModelBundle], bool] | None = field(default=None, repr=False, compare=False)
+    stand_in: bool = False
 
     def __post_init__(self):
         if self.task not in TASKS:
@@ -150,11 +154,11 @@ class ModelBundle:
     def _offline_state(self) -> str:
         if self.is_real():
             return ""
-        if not self.assets:
-            return "; offline: a small stand-in where the workshop ships one"
-        if all(assets.REGISTRY[name].offline for name in self.assets):
-            return "; offline: small random stand-in"
-        return "; offline: not available"
+        if self.assets:
+            ships = all(assets.REGISTRY[name].offline for name in self.assets)
+        else:
+            ships = self.stand_in
+        return "; offline: small random stand-in" if ships else "; offline: not available"
 
     def size(self) -> int:
         """Download size in bytes (roughly), all files together."""

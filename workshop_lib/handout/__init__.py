@@ -35,8 +35,10 @@ INTRODUCTION = (
 )
 SHEET = "learner-sheet.html"
 OFFLINE_LABEL = (
-    "Offline sample run: outputs come from small test models, not the real ones, so pictures "
-    "and sounds only show how each step works. Build the handout with internet for real results."
+    "Offline sample run: the song separation into 2 stems (Deezer's Spleeter) and the Piper voice "
+    "are the real models; the other outputs come from small test models, not the real ones, so "
+    "their pictures and sounds only show how each step works. Build the handout with internet "
+    "for real results everywhere."
 )
 
 
@@ -261,7 +263,8 @@ def build_kit(out, *, notebooks=None, offline: bool | None = None, executed=None
     readme.write_text(
         KIT_README.format(
             title=TITLE,
-            handout_note="It is an offline sample run (small test models)."
+            handout_note="It is an offline sample run (real 2-stem separation and Piper voice; "
+            "small test models elsewhere)."
             if handout.offline
             else "",
             wheel=wheel.name,

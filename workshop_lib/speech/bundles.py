@@ -96,6 +96,7 @@ def _coqui_bundle(name: str) -> ModelBundle:
         code_licence=_COQUI_CODE,
         fetcher=_fetch_coqui,
         present=_coqui_present,
+        stand_in=model.offline is not None,
     )
 
 
