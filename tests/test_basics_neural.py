@@ -27,6 +27,7 @@ def run(data):
     return train_network(data, epochs=8, device="cpu")
 
 
+@pytest.mark.slow
 def test_the_network_learns_to_read_digits(run):
     assert len(run.history) == 8
     assert run.history[-1].loss < run.history[0].loss / 3

@@ -71,6 +71,7 @@ def test_live_search_goes_through_the_arxiv_package_and_is_cached(monkeypatch):
     assert "Live results from arXiv" in first.note and "kept on this computer" in second.note
 
 
+@pytest.mark.slow
 def test_two_searches_are_at_least_three_seconds_apart(monkeypatch):
     with ApiServer(feed) as server:
         use(monkeypatch, server)
@@ -104,6 +105,7 @@ def test_no_internet_falls_back_to_the_recording(monkeypatch):
     assert "recorded on" in paper.source
 
 
+@pytest.mark.slow
 def test_an_older_answer_is_used_before_the_recording(monkeypatch, tmp_path):
     answers = iter(
         [(200, ATOM, recorded_body("arxiv/search-real-time-guided-image-colorization.atom.xml"))]

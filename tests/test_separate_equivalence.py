@@ -101,6 +101,7 @@ def test_average_mask_extension_matches_spleeter(signal):
     assert _worst(stems, _expected("2stems_average_extension")) < TOLERANCE
 
 
+@pytest.mark.slow
 def test_results_do_not_depend_on_block_or_batch_sizes(signal):
     config = CONFIGS["2stems"]
     net = load_model(assets.fetch("spleeter-2stems"), config)

@@ -14,6 +14,7 @@ def _sources(seed: int, seconds: float = 4.3, count: int = 3) -> dict:
     return {f"s{i}": rng.standard_normal((2, int(seconds * RATE))) for i in range(count)}
 
 
+@pytest.mark.slow
 def test_framewise_sdr_equals_museval_v4():
     museval = pytest.importorskip("museval")
     references = _sources(0)

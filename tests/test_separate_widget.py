@@ -19,6 +19,7 @@ def song():
     return load_sample_song()
 
 
+@pytest.mark.slow
 def test_run_fills_players_karaoke_mix_and_scores(song):
     widget = SeparateWidget(song.mix, sample_rate=RATE, stems=4, references=song.references)
 

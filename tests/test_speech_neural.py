@@ -137,6 +137,7 @@ def test_speaking_faster_makes_shorter_sound(vits):
     assert fast.size < 0.8 * slow.size  # at least one frame per symbol, so not exactly 4x
 
 
+@pytest.mark.slow
 def test_explain_keeps_every_step(vits):
     steps = vits.explain("Dr. Smith paid $5.")
 
