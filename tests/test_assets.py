@@ -432,6 +432,12 @@ def test_extract_archive_refuses_a_file_that_is_no_archive(tmp_path):
     assert not (tmp_path / "model").exists()
 
 
+def test_unpacking_messages_name_the_cache_variable_assets_reads():
+    from workshop_lib import archives, assets
+
+    assert archives._CACHE_VARIABLE == assets.CACHE_VARIABLE
+
+
 # --- bundled files, cache folder, status ------------------------------------------------------
 
 

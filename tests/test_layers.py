@@ -2,7 +2,7 @@
 
 Layers, from the ground up:
 0. ``errors``                                            imports nothing of ours
-1. ``runtime``, ``assets``, ``models``, ``net``, ``media`` the shared pieces: no capability
+1. ``runtime``, ``assets``, ``archives``, ``models``, ``net``, ``media``: shared, no capability
 2. the capabilities: ``colorize``, ``speech``, ``separate``, ``research``, ``basics``
    (they never import each other)
 3. ``app``, ``handout``, ``catalog``, ``__main__``          on top
@@ -17,7 +17,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "workshop_lib"
 CAPABILITIES = {"colorize", "speech", "separate", "research", "basics"}
-SHARED = {"runtime", "assets", "models", "net", "media"}
+SHARED = {"runtime", "assets", "archives", "models", "net", "media"}
 TOP = {"app", "handout", "catalog", "__main__"}
 
 
