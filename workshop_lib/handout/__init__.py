@@ -8,6 +8,7 @@ models, for a room with poor internet.
 from __future__ import annotations
 
 import html
+import os
 import re
 import shutil
 import socket
@@ -16,12 +17,16 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from .. import assets, runtime
 from ..errors import WorkshopError
 from .execute import NotebookFailed, execute_notebook
 from .render import render_index, render_markdown_page, render_page
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
 
 __all__ = ["HandoutReport", "build_handout", "build_kit", "execute_notebook", "find_notebooks"]
 
@@ -59,7 +64,7 @@ class HandoutReport:
         return "\n".join(lines)
 
 
-def find_notebooks(folder=None) -> list[Path]:
+def find_notebooks(folder: str | os.PathLike | None = None) -> list[Path]:
     """List the workshop's notebooks, in order: ``folder``, else ``notebooks/`` here or beside the library."""
     candidates = (
         [Path(folder)]
@@ -107,8 +112,31 @@ def _nav(entries: list[dict], index: int) -> str:
     return " ".join(links)
 
 
+def _entries(paths: list[Path]) -> list[dict[str, Any]]:
+    """The index's entry for each notebook: page file, title, promise, minutes, objectives."""
+    import nbformat
+
+    entries = []
+    for path in paths:
+        meta = nbformat.read(path, as_version=4).metadata.get("workshop", {})
+        entries.append(
+            {
+                "file": path.with_suffix(".html").name,
+                "title": meta.get("title", path.stem),
+                "promise": meta.get("promise", ""),
+                "minutes": meta.get("minutes", "?"),
+                "objectives": meta.get("objectives", []),
+            }
+        )
+    return entries
+
+
 def build_handout(
-    out, *, notebooks=None, offline: bool | None = None, executed=None
+    out: str | os.PathLike,
+    *,
+    notebooks: str | os.PathLike | None = None,
+    offline: bool | None = None,
+    executed: dict[str, NotebookNode] | None = None,
 ) -> HandoutReport:
     """Run every notebook and write the handout: ``index.html``, one page per notebook, and
     the learner sheet's page (from ``docs/learner-sheet.md`` beside the notebooks' folder).
@@ -137,20 +165,7 @@ def build_handout(
     if offline is None:
         offline = runtime.is_offline() or not _internet_reachable()
     banner = OFFLINE_LABEL if offline else ""
-    import nbformat
-
-    entries = []
-    for path in paths:
-        meta = nbformat.read(path, as_version=4).metadata.get("workshop", {})
-        entries.append(
-            {
-                "file": path.with_suffix(".html").name,
-                "title": meta.get("title", path.stem),
-                "promise": meta.get("promise", ""),
-                "minutes": meta.get("minutes", "?"),
-                "objectives": meta.get("objectives", []),
-            }
-        )
+    entries = _entries(paths)
     out.mkdir(parents=True, exist_ok=True)
     report = HandoutReport(index=out / "index.html", offline=offline)
     with tempfile.TemporaryDirectory(prefix="handout-") as scratch:
@@ -219,7 +234,13 @@ People without a computer can follow along in the handout.
 """
 
 
-def build_kit(out, *, notebooks=None, offline: bool | None = None, executed=None) -> Path:
+def build_kit(
+    out: str | os.PathLike,
+    *,
+    notebooks: str | os.PathLike | None = None,
+    offline: bool | None = None,
+    executed: dict[str, NotebookNode] | None = None,
+) -> Path:
     """Make the offline workshop kit: handout, notebooks, the library's wheel, models, README.
 
     Models come from this computer's cache (and are downloaded first when online and allowed).

@@ -9,8 +9,12 @@ import os
 import re
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import WorkshopError
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
 
 __all__ = ["NotebookFailed", "execute_notebook"]
 
@@ -29,8 +33,13 @@ YOUR_TURN = "# Your turn"  # first line of a prepared exercise cell
 
 
 def execute_notebook(
-    path, workdir, *, offline: bool, cell_timeout: int = CELL_TIMEOUT, rerun_exercises=False
-):
+    path: str | os.PathLike,
+    workdir: str | os.PathLike,
+    *,
+    offline: bool,
+    cell_timeout: int = CELL_TIMEOUT,
+    rerun_exercises: bool = False,
+) -> NotebookNode:
     """Run every cell of a notebook in ``workdir`` and return the notebook with its outputs.
 
     The kernel is this Python's ``python3`` kernel, started in ``workdir`` (a folder outside the

@@ -10,6 +10,10 @@ from __future__ import annotations
 import html
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
 
 __all__ = [
     "WIDGET_NOTE",
@@ -81,7 +85,7 @@ def _css() -> str:
     return (HERE / "handout.css").read_text("utf-8")
 
 
-def render_page(notebook, *, nav: str, banner: str = "") -> str:
+def render_page(notebook: NotebookNode, *, nav: str, banner: str = "") -> str:
     """Render one executed notebook as a self-contained HTML page.
 
     Parameters
