@@ -38,7 +38,7 @@ _PACKAGES = (
 """Key packages for ``doctor``: the import name, and the name pip knows it by."""
 
 
-def main(argv=None) -> int:
+def main(argv: list[str] | None = None) -> int:
     """Run the command line with ``argv`` (the program's own arguments when None).
 
     Returns

@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path, PurePosixPath
@@ -470,7 +471,7 @@ def _folder_size(folder: Path) -> int:
     return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
 
 
-def status(names=None) -> list[AssetStatus]:
+def status(names: Iterable[str] | None = None) -> list[AssetStatus]:
     """Say, for each asset, whether it is in the cache, how big it is and where it is (or goes).
 
     Nothing is downloaded, hashed or created.

@@ -91,7 +91,7 @@ def guard(show: Show, doing: str = "that") -> Iterator[None]:
             log.exception("could not show a message in the widget: %s", sentence)
 
 
-def guarded(show_attribute: str, doing: str = "that"):
+def guarded(show_attribute: str, doing: str = "that") -> Callable[[Callable], Callable]:
     """Decorator form of :func:`guard` for widget methods.
 
     ``show_attribute`` names the method of the widget that shows a message, e.g.

@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING
@@ -162,7 +163,7 @@ def _mps_available(torch) -> bool:
     return bool(backend is not None and backend.is_available())
 
 
-def device_summary(device=None) -> str:
+def device_summary(device: str | torch.device | None = None) -> str:
     """Describe the device in one line, such as ``"GPU: Tesla T4 (15 GB)"``.
 
     Parameters
@@ -248,7 +249,7 @@ def find_program(name: str) -> SystemProgram:
     raise WorkshopError(f"Unknown system program '{name}'. Known: {', '.join(known)}.")
 
 
-def missing_programs(names=None) -> list[SystemProgram]:
+def missing_programs(names: Iterable[str] | None = None) -> list[SystemProgram]:
     """Return the listed system programs (all of them when ``names`` is None) that are not installed.
 
     Names may be program names (``"text2wave"``) or Debian package names (``"festival"``).
@@ -269,7 +270,7 @@ def _apt(arguments: list[str], quiet: bool) -> bool:
     return result.returncode == 0
 
 
-def install_system_programs(names, *, quiet: bool = True) -> list[str]:
+def install_system_programs(names: Iterable[str], *, quiet: bool = True) -> list[str]:
     """Install missing operating-system programs with apt (on Colab, or as root on Debian/Ubuntu).
 
     Programs already present are left alone, so calling this again costs nothing. When apt
@@ -499,7 +500,7 @@ def _device_words(place: str) -> str:
     return "no GPU (CPU)"
 
 
-def setup(*extras: str, system=()) -> SetupReport:
+def setup(*extras: str, system: Iterable[str] = ()) -> SetupReport:
     """Get this notebook ready and say in one line what runs where.
 
     On Colab it installs what the notebook's extras need (Python packages with pip, keeping

@@ -41,7 +41,7 @@ class FairQueue:
     42
     """
 
-    def __init__(self, *, workers: int = 1, per_visitor: int = 3, size: int = 40):
+    def __init__(self, *, workers: int = 1, per_visitor: int = 3, size: int = 40) -> None:
         self.workers = int(workers)
         self.per_visitor = int(per_visitor)
         self.size = int(size)

@@ -82,7 +82,7 @@ class Meter:
     (1, 1)
     """
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._lock = threading.Lock()
         self.running = 0
         self.most_at_once = 0

@@ -87,7 +87,7 @@ class WorkshopApp:
         folder: PrivateFolder,
         queue: FairQueue,
         previous: str | None,
-    ):
+    ) -> None:
         self.blocks = blocks
         self.service = service
         self.private = folder

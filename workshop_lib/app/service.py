@@ -114,7 +114,7 @@ class Service:
         *,
         limits: Limits | None = None,
         device: str | torch.device | None = None,
-    ):
+    ) -> None:
         self.folder = Path(folder).resolve()
         self.limits = limits or Limits()
         self.device = runtime.pick_device(device)

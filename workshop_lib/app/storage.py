@@ -96,7 +96,7 @@ class PrivateFolder:
         The folder (resolved).
     """
 
-    def __init__(self, parent: str | Path | None = None):
+    def __init__(self, parent: str | Path | None = None) -> None:
         self.path = Path(tempfile.mkdtemp(prefix=PREFIX, dir=parent)).resolve()
         self._handle = None
         self._sweeper: threading.Thread | None = None

@@ -39,7 +39,7 @@ class Uploads:
         The last 1,000 uploads read by a request (to check that none is left).
     """
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path) -> None:
         self.folder = Path(folder).resolve()
         self.received: list[Path] = []
         self._counts: Counter[Path] = Counter()
@@ -139,7 +139,7 @@ class UploadCounter:
         Where the counts are kept.
     """
 
-    def __init__(self, app: Callable, uploads: Uploads):
+    def __init__(self, app: Callable, uploads: Uploads) -> None:
         self.app = app
         self.uploads = uploads
 

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
-def new_figure(width: float, height: float):
+def new_figure(width: float, height: float) -> Figure:
     """A matplotlib Figure that a notebook shows when it is a cell's last value (and only then).
 
     pyplot is not used, so the figure is not also drawn at the end of the cell; the figure

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..errors import WorkshopError
 from ._plot import new_figure
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["nested_circles"]
 
@@ -29,7 +34,7 @@ _RINGS = (  # name, when, examples, colour
 )
 
 
-def nested_circles(*, highlight: str | None = None):
+def nested_circles(*, highlight: str | None = None) -> Figure:
     """Draw AI, machine learning and deep learning as nested circles, with an example for each.
 
     Each circle lies inside the one before: all deep learning is machine learning, and all

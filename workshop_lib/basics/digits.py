@@ -8,15 +8,22 @@ learns, tests it. That is supervised learning: learning from labelled examples.
 
 from __future__ import annotations
 
+import os
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..errors import WorkshopError
 from ._plot import new_figure
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from ..media.images import ImageSource
 
 __all__ = [
     "KINDS",
@@ -110,7 +117,7 @@ class DigitModel:
     accuracy: float
     seconds: float
 
-    def predict(self, images) -> np.ndarray:
+    def predict(self, images: np.ndarray) -> np.ndarray:
         """The digits the model reads in (count, 8, 8) images (0 = paper, 16 = ink)."""
         images = np.asarray(images, dtype=float)
         if images.shape[-2:] != (8, 8):
@@ -173,7 +180,14 @@ def train_digit_model(
     return DigitModel(model=model, kind=kind, train_count=count, accuracy=accuracy, seconds=seconds)
 
 
-def show_digits(images, labels=None, *, predictions=None, count: int = 24, title: str = ""):
+def show_digits(
+    images: np.ndarray,
+    labels: np.ndarray | None = None,
+    *,
+    predictions: np.ndarray | None = None,
+    count: int = 24,
+    title: str = "",
+) -> Figure:
     """Show digits as little pictures, with their labels and (optionally) the model's guesses.
 
     A guess that differs from the label is written in red.
@@ -221,7 +235,7 @@ def show_digits(images, labels=None, *, predictions=None, count: int = 24, title
     return figure
 
 
-def show_predictions(model: DigitModel, data: DigitData, *, count: int = 24):
+def show_predictions(model: DigitModel, data: DigitData, *, count: int = 24) -> Figure:
     """Show new test digits with the right answer → the model's guess (wrong guesses in red)."""
     images, labels = data.test_images[:count], data.test_labels[:count]
     return show_digits(
@@ -233,7 +247,7 @@ def show_predictions(model: DigitModel, data: DigitData, *, count: int = 24):
     )
 
 
-def show_mistakes(model: DigitModel, data: DigitData, *, count: int = 12):
+def show_mistakes(model: DigitModel, data: DigitData, *, count: int = 12) -> Figure:
     """Show the test digits the model read wrong: right answer → its guess."""
     predicted = model.predict(data.test_images)
     wrong = np.flatnonzero(predicted != data.test_labels)
@@ -251,7 +265,7 @@ def show_mistakes(model: DigitModel, data: DigitData, *, count: int = 12):
     )
 
 
-def show_confusion(model: DigitModel, data: DigitData):
+def show_confusion(model: DigitModel, data: DigitData) -> Figure:
     """A 10 × 10 table: how often each digit (row) was read as each digit (column)."""
     from sklearn.metrics import confusion_matrix
 
@@ -278,7 +292,12 @@ def show_confusion(model: DigitModel, data: DigitData):
     return figure
 
 
-def learning_curve(data: DigitData, *, counts=(10, 30, 100, 300, None), kind: str = "svm"):
+def learning_curve(
+    data: DigitData,
+    *,
+    counts: Sequence[int | None] = (10, 30, 100, 300, None),
+    kind: str = "svm",
+) -> Figure:
     """Train on more and more examples and plot how the accuracy grows.
 
     Parameters
@@ -319,7 +338,7 @@ def learning_curve(data: DigitData, *, counts=(10, 30, 100, 300, None), kind: st
     return figure
 
 
-def read_digit_photo(photo) -> np.ndarray:
+def read_digit_photo(photo: ImageSource) -> np.ndarray:
     """Turn a photo of one handwritten digit (dark ink on light paper) into an 8 × 8 digit.
 
     It does what was done to the digits in the data set: find the ink, put it in a square,
@@ -364,7 +383,7 @@ def read_digit_photo(photo) -> np.ndarray:
     return bits.reshape(8, 4, 8, 4).sum(axis=(1, 3)).astype(float)
 
 
-def save_digit_photo(image, path="sample_digit.png") -> Path:
+def save_digit_photo(image: np.ndarray, path: str | os.PathLike = "sample_digit.png") -> Path:
     """Save an 8 × 8 digit as a large picture of dark ink on light paper, like a photo of it.
 
     Useful to try :func:`predict_photo` without a camera; the picture is made from the digit,
@@ -387,7 +406,7 @@ def save_digit_photo(image, path="sample_digit.png") -> Path:
     return path
 
 
-def predict_photo(model: DigitModel, photo):
+def predict_photo(model: DigitModel, photo: ImageSource) -> Figure:
     """Show a photo of a digit, its 8 × 8 version, and what the model reads in it."""
     from ..media.images import load_image
 

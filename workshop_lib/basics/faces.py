@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -18,6 +19,9 @@ from PIL import Image, ImageDraw
 from .. import runtime
 from ..assets import bundled
 from ..errors import WorkshopError
+
+if TYPE_CHECKING:
+    from ..media.images import ImageSource
 
 __all__ = [
     "SAMPLE_FACE",
@@ -93,7 +97,7 @@ def _merge(
     return [(m[0], m[1], m[2], m[3]) for m in means]
 
 
-def find_faces(photo=None, *, smallest: float = 0.12) -> list[Face]:
+def find_faces(photo: ImageSource | None = None, *, smallest: float = 0.12) -> list[Face]:
     """Find the faces in a photo and place their eyes.
 
     Parameters
@@ -151,7 +155,7 @@ def find_faces(photo=None, *, smallest: float = 0.12) -> list[Face]:
     return faces
 
 
-def draw_face_map(photo=None, faces: list[Face] | None = None) -> Image.Image:
+def draw_face_map(photo: ImageSource | None = None, faces: list[Face] | None = None) -> Image.Image:
     """Draw what the computer "sees": a box round each face and a dot on each eye.
 
     Parameters
@@ -181,7 +185,9 @@ def draw_face_map(photo=None, faces: list[Face] | None = None) -> Image.Image:
     return picture
 
 
-def add_party_look(photo=None, faces: list[Face] | None = None, *, hat: bool = True) -> Image.Image:
+def add_party_look(
+    photo: ImageSource | None = None, faces: list[Face] | None = None, *, hat: bool = True
+) -> Image.Image:
     """Put sunglasses on every face, and a party hat on top: a photo filter in a few lines.
 
     The glasses are drawn at the eyes and scaled with the face, so they follow the face

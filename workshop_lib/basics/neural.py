@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -20,6 +21,9 @@ from .. import runtime
 from ..errors import WorkshopError
 from ._plot import new_figure
 from .digits import DigitData
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = [
     "DigitNet",
@@ -35,7 +39,7 @@ __all__ = [
 class DigitNet(nn.Module):
     """Two layers of 3 × 3 filters (8, then 16), each followed by ReLU and 2 × 2 max-pooling, then 10 outputs."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__()
         self.conv1 = nn.Conv2d(1, 8, kernel_size=3, padding=1)
         self.conv2 = nn.Conv2d(8, 16, kernel_size=3, padding=1)
@@ -105,7 +109,7 @@ def train_network(
     learning_rate: float = 0.01,
     batch_size: int = 64,
     seed: int = 0,
-    device=None,
+    device: str | torch.device | None = None,
 ) -> TrainingRun:
     """Train a small convolutional neural network on the digits and record how it learns.
 
@@ -167,7 +171,7 @@ def train_network(
     return TrainingRun(model.cpu(), tuple(history), seconds, device.type, weights)
 
 
-def plot_training(run: TrainingRun):
+def plot_training(run: TrainingRun) -> Figure:
     """The training curve: loss (how wrong) going down, accuracy going up, epoch by epoch."""
     epochs = [e.number for e in run.history]
     figure = new_figure(9, 3.4)
@@ -192,7 +196,7 @@ def plot_training(run: TrainingRun):
     return figure
 
 
-def show_filters(run: TrainingRun):
+def show_filters(run: TrainingRun) -> Figure:
     """The 8 filters of the first layer, as 3 × 3 pictures (red: adds, blue: subtracts)."""
     weights = run.model.conv1.weight.detach().cpu().numpy()[:, 0]
     limit = float(np.abs(weights).max()) or 1.0
@@ -206,7 +210,7 @@ def show_filters(run: TrainingRun):
     return figure
 
 
-def show_activations(run: TrainingRun, image):
+def show_activations(run: TrainingRun, image: np.ndarray) -> Figure:
     """One digit, and what each filter of both layers answers to it (bright: strong answer).
 
     Parameters

@@ -8,6 +8,7 @@ differently: the interpreter reads the source each time the program runs.
 from __future__ import annotations
 
 import html
+import os
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -21,7 +22,9 @@ __all__ = ["HexDump", "compile_c", "hex_dump", "run_program"]
 _TIMEOUT = 60  # seconds for compiling or running the small examples
 
 
-def compile_c(source, output=None, *, quiet: bool = False) -> Path:
+def compile_c(
+    source: str | os.PathLike, output: str | os.PathLike | None = None, *, quiet: bool = False
+) -> Path:
     """Compile a C source file with gcc into a program, and return the program's path.
 
     The command is run as a list of words (``gcc hello.c -o hello``), never through a shell,
@@ -75,7 +78,7 @@ def compile_c(source, output=None, *, quiet: bool = False) -> Path:
     return output.resolve()
 
 
-def run_program(program, *arguments: str) -> str:
+def run_program(program: str | os.PathLike, *arguments: str) -> str:
     """Run a program file and return what it printed.
 
     Parameters
@@ -157,7 +160,7 @@ class HexDump:
 
 
 def hex_dump(
-    path, *, start: int = 0, length: int = 128, find: bytes | str | None = None
+    path: str | os.PathLike, *, start: int = 0, length: int = 128, find: bytes | str | None = None
 ) -> HexDump:
     """Show the bytes of a file as hexadecimal numbers, as programmers look inside binary files.
 

@@ -11,13 +11,18 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
 
 import torch
 
 from .. import runtime
 from ..errors import WorkshopError
 from ._plot import new_figure
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["MatmulTiming", "plot_speedup", "time_matmul", "timing_table"]
 
@@ -68,7 +73,7 @@ def _block(a: torch.Tensor, b: torch.Tensor, device: torch.device, rounds: int) 
 
 
 def time_matmul(
-    sizes=(256, 512, 1024, 2048), *, repeats: int = 3, gpu: bool = True
+    sizes: Sequence[int] = (256, 512, 1024, 2048), *, repeats: int = 3, gpu: bool = True
 ) -> list[MatmulTiming]:
     """Multiply random n × n matrices (32-bit floats) on the CPU and on the GPU, and time it.
 
@@ -123,14 +128,14 @@ def timing_table(timings: list[MatmulTiming]) -> str:
     return "\n".join(lines)
 
 
-def plot_speedup(timings: list[MatmulTiming]):
+def plot_speedup(timings: list[MatmulTiming]) -> Figure:
     """Plot time against matrix size for each device and, with a GPU, how many times faster it is."""
     from matplotlib.ticker import FuncFormatter
 
     cpu = sorted((t for t in timings if t.device == "cpu"), key=lambda t: t.size)
     gpu = sorted((t for t in timings if t.device != "cpu"), key=lambda t: t.size)
     figure = new_figure(10 if gpu else 6, 3.8)
-    axes = figure.subplots(1, 2 if gpu else 1)
+    axes = cast("Any", figure.subplots(1, 2 if gpu else 1))  # an array of 2, or one Axes
     time_ax = axes[0] if gpu else axes
     time_ax.plot([t.size for t in cpu], [t.seconds * 1000 for t in cpu], marker="o", label="CPU")
     if gpu:

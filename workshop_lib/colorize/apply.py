@@ -14,12 +14,18 @@ from __future__ import annotations
 
 import functools
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from PIL import Image
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
+
 
 __all__ = [
     "NETWORK_SIZE",
@@ -56,7 +62,7 @@ def _channels_last(values: torch.Tensor, matrix: torch.Tensor) -> torch.Tensor:
     return values @ matrix.to(values.dtype).T
 
 
-def rgb_to_lab(rgb) -> np.ndarray:
+def rgb_to_lab(rgb: ArrayLike) -> np.ndarray:
     """Convert RGB colours to Lab.
 
     Parameters
@@ -82,7 +88,7 @@ def rgb_to_lab(rgb) -> np.ndarray:
     return _linear_to_lab(linear).numpy()
 
 
-def lab_to_rgb(lab, *, clip: bool = True) -> np.ndarray:
+def lab_to_rgb(lab: ArrayLike, *, clip: bool = True) -> np.ndarray:
     """Convert Lab colours to RGB floats in 0..1 (colours outside what a screen shows are clipped).
 
     Parameters
@@ -184,7 +190,25 @@ def patch_bounds(column: int, row: int, patch: int, size: int) -> tuple[int, int
     return top, min(row - start + patch, size), left, min(column - start + patch, size)
 
 
-def encode_hints(hints, image_size: tuple[int, int], size: int = NETWORK_SIZE):
+class HintLike(Protocol):
+    """What :func:`encode_hints` reads of a hint (a :class:`~workshop_lib.colorize.hints.Hint`)."""
+
+    @property
+    def x(self) -> int: ...
+
+    @property
+    def y(self) -> int: ...
+
+    @property
+    def size(self) -> int: ...
+
+    @property
+    def ab(self) -> tuple[float, float]: ...
+
+
+def encode_hints(
+    hints: Iterable[HintLike], image_size: tuple[int, int], size: int = NETWORK_SIZE
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Turn hints into the network's two hint inputs: colour (a, b in Lab units) and a 0/1 mask.
 
     Each hint fills a square patch of the size x size grid with its a and b values and sets the

@@ -9,9 +9,15 @@ cheap to import: torch and the networks are imported only when a bundle is loade
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .. import assets
 from ..errors import WorkshopError
 from ..models import ModelBundle
+
+if TYPE_CHECKING:
+    import torch
+    from torch import nn
 
 __all__ = ["BUNDLES", "bundle", "from_pretrained"]
 
@@ -62,7 +68,9 @@ def bundle(name: str) -> ModelBundle:
     )
 
 
-def from_pretrained(name: str = "siggraph17", *, device=None):
+def from_pretrained(
+    name: str = "siggraph17", *, device: str | torch.device | None = None
+) -> nn.Module:
     """Load a colorization network with its trained weights, ready to use.
 
     The weights file is downloaded once (about 130 MB) into the workshop's cache and checked;

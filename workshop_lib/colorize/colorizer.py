@@ -9,9 +9,11 @@ widget (:mod:`workshop_lib.colorize.widget`) is only a view over this object.
 
 from __future__ import annotations
 
+import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 import torch
@@ -19,13 +21,22 @@ from PIL import Image
 
 from .. import runtime
 from ..errors import WorkshopError
-from ..media.images import MAX_SIDE, open_image, side_by_side
+from ..media.images import MAX_SIDE, ImageSource, open_image, side_by_side
 from . import apply, colors, hints, saving, suggest
 from .apply import NETWORK_SIZE, Runner
 from .bundles import bundle, from_pretrained
+from .colors import Color
 from .evaluate import psnr
 from .hints import Hint
 from .suggest import Suggestion
+
+if TYPE_CHECKING:
+    import ipywidgets
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure, SubFigure
+
+    from .model import ECCVGenerator
+
 
 __all__ = [
     "PREVIEW_SIZE",
@@ -109,13 +120,13 @@ class Colorizer:
 
     def __init__(
         self,
-        image,
+        image: ImageSource,
         *,
         model: str = "siggraph17",
-        device=None,
+        device: str | torch.device | None = None,
         max_side: int = MAX_SIDE,
         fast: bool = True,
-    ):
+    ) -> None:
         bundle(model)  # an unknown name raises the friendly message
         self._device = runtime.pick_device(device)
         loaded = open_image(image, max_side=max_side, min_side=16)
@@ -173,11 +184,11 @@ class Colorizer:
             f"model {self.model_name}{truth})"
         )
 
-    def on_change(self, callback) -> None:
+    def on_change(self, callback: Callable[[Colorizer], object]) -> None:
         """Call ``callback(colorizer)`` after every change to the hints (the widget uses this)."""
         self._listeners.append(callback)
 
-    def lightness_at(self, x, y) -> float:
+    def lightness_at(self, x: float, y: float) -> float:
         """Lightness L (0 black .. 100 white) at a pixel, as the network sees it there."""
         x, y = self._check_point(x, y)
         column, row = apply.grid_position(x, y, self.size, NETWORK_SIZE)
@@ -185,7 +196,7 @@ class Colorizer:
 
     # --- hints -----------------------------------------------------------------------------
 
-    def add_hint(self, x, y, color, *, size: int = 5) -> Hint:
+    def add_hint(self, x: float, y: float, color: Color, *, size: int = 5) -> Hint:
         """Say "the spot at (x, y) has this colour"; the result follows.
 
         Parameters
@@ -211,7 +222,7 @@ class Colorizer:
         self._change(("add",), lambda old: [*old, hint])
         return hint
 
-    def move_hint(self, index: int, x, y) -> Hint:
+    def move_hint(self, index: int, x: float, y: float) -> Hint:
         """Move hint number ``index`` (0 = the first) to (x, y); its colour is re-fitted there.
 
         Several moves of the same hint in a row are undone together.
@@ -221,7 +232,7 @@ class Colorizer:
         self._change(("move", index), lambda old: hints.replace(old, index, hint))
         return hint
 
-    def recolor_hint(self, index: int, color) -> Hint:
+    def recolor_hint(self, index: int, color: Color) -> Hint:
         """Give hint number ``index`` a new colour."""
         old = self._hint(index)
         hint = self._make_hint(old.x, old.y, color, old.size)
@@ -246,7 +257,7 @@ class Colorizer:
         if self.hints:
             self._change(("clear",), lambda old: [])
 
-    def set_hints(self, new_hints) -> None:
+    def set_hints(self, new_hints: Iterable[Hint | tuple | dict]) -> None:
         """Replace all hints at once (undoable): safe to run again, it never adds twice.
 
         Each item is a :class:`Hint` or a dict with x, y, color and optionally size. When one
@@ -264,7 +275,7 @@ class Colorizer:
         self._notify()
         return True
 
-    def hint_at(self, x, y, *, margin: float = 3) -> int | None:
+    def hint_at(self, x: float, y: float, *, margin: float = 3) -> int | None:
         """The number of the hint drawn at pixel (x, y) (the top one), or None.
 
         ``margin`` pixels around each hint's square count too, so small hints are easy to hit.
@@ -284,7 +295,7 @@ class Colorizer:
             picture.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
         return hints.draw_hints(picture, self.hints, self.size)
 
-    def snap(self, color, x, y) -> str:
+    def snap(self, color: Color, x: float, y: float) -> str:
         """How ``color`` looks as a hint at (x, y): the displayable colour at that lightness, as hex."""
         lightness = self.lightness_at(x, y)
         ab = colors.snap_ab(lightness, colors.color_ab(color))
@@ -293,7 +304,12 @@ class Colorizer:
     # --- results ---------------------------------------------------------------------------
 
     def result(
-        self, *, max_side: int | None = None, automatic: bool = False, preview=False, hints=None
+        self,
+        *,
+        max_side: int | None = None,
+        automatic: bool = False,
+        preview: bool = False,
+        hints: Sequence[Hint] | None = None,
     ) -> Image.Image:
         """The coloured photo: automatic, or following the hints.
 
@@ -322,7 +338,9 @@ class Colorizer:
         """The network's own colours, with no hints."""
         return self.result(max_side=max_side, automatic=True)
 
-    def predict_ab(self, hints=None, *, preview: bool = False) -> torch.Tensor:
+    def predict_ab(
+        self, hints: Sequence[Hint] | None = None, *, preview: bool = False
+    ) -> torch.Tensor:
         """Run the network: the predicted a and b at the network's size, shape (1, 2, S, S).
 
         Parameters
@@ -379,11 +397,12 @@ class Colorizer:
                 "colours and there is nothing to compare with. Try a colour photo: the "
                 "Colorizer turns it grey and keeps the colours to compare."
             )
+        assert self.original is not None  # has_truth says so
         return psnr(self.result(automatic=automatic), self.original)
 
     # --- suggestions and gamut ---------------------------------------------------------------
 
-    def distribution(self, x, y) -> tuple[np.ndarray, np.ndarray]:
+    def distribution(self, x: float, y: float) -> tuple[np.ndarray, np.ndarray]:
         """The automatic network's belief about the colour at (x, y).
 
         Returns
@@ -399,7 +418,7 @@ class Colorizer:
         column, row = apply.grid_position(x, y, self.size, size)
         return centres, chances[row, column]
 
-    def suggestions(self, x, y, *, count: int = 8) -> list[Suggestion]:
+    def suggestions(self, x: float, y: float, *, count: int = 8) -> list[Suggestion]:
         """The most likely colours at (x, y), best first, as the ideepcolor program suggests them.
 
         They come from the automatic ECCV 2016 network's belief at that spot, grouped into
@@ -420,11 +439,11 @@ class Colorizer:
         centres, chances = self.distribution(x, y)
         return suggest.suggest(centres, chances, self.lightness_at(x, y), count)
 
-    def palette(self, x, y, *, count: int = 8, swatch: int = 56) -> Image.Image:
+    def palette(self, x: float, y: float, *, count: int = 8, swatch: int = 56) -> Image.Image:
         """The suggested colours at (x, y) as a picture: a row of swatches, each with its share."""
         return suggest.palette_image(self.suggestions(x, y, count=count), swatch=swatch)
 
-    def gamut(self, x, y, *, size: int = 256) -> Image.Image:
+    def gamut(self, x: float, y: float, *, size: int = 256) -> Image.Image:
         """The colours a screen can show at the lightness of (x, y), as ideepcolor's gamut panel.
 
         a runs left (green) to right (red), b bottom (blue) to top (yellow); grey parts cannot be
@@ -435,7 +454,9 @@ class Colorizer:
         mark = self.hints[index].ab if index is not None else None
         return colors.gamut_image(lightness, size=size, mark=mark)
 
-    def plot_distribution(self, x, y, *, ax=None):
+    def plot_distribution(
+        self, x: float, y: float, *, ax: Axes | None = None
+    ) -> Figure | SubFigure:
         """Plot the network's colour guess at (x, y) (a matplotlib figure): each dot a colour,
         bigger = more likely."""
         centres, chances = self.distribution(x, y)
@@ -449,7 +470,9 @@ class Colorizer:
         of the photo in grey)."""
         return saving.hints_record(self)
 
-    def save(self, folder=".", *, name: str | None = None, label: bool = True) -> dict[str, Path]:
+    def save(
+        self, folder: str | os.PathLike = ".", *, name: str | None = None, label: bool = True
+    ) -> dict[str, Path]:
         """Save the coloured photo (PNG, full size) and the hints (JSON) side by side.
 
         Keep the two files together (on Colab, a folder on your Google Drive survives a runtime
@@ -472,7 +495,7 @@ class Colorizer:
         """
         return saving.save_files(self, folder, name=name, with_label=label)
 
-    def load_hints(self, path, *, force: bool = False) -> int:
+    def load_hints(self, path: str | os.PathLike, *, force: bool = False) -> int:
         """Put saved hints back on this photo (undoable); returns how many.
 
         Parameters
@@ -493,7 +516,7 @@ class Colorizer:
         self.set_hints(found)
         return len(found)
 
-    def widget(self, *, plain: bool = False):
+    def widget(self, *, plain: bool = False) -> ipywidgets.DOMWidget:
         """The interactive colouring tool for this photo (see :class:`ColorizeWidget`).
 
         Parameters
@@ -518,7 +541,7 @@ class Colorizer:
     def _distribution_map(self) -> tuple[np.ndarray, np.ndarray]:
         """ECCV16 bin centres (313, 2) and chances (64, 64, 313) for this photo, computed once."""
         if self._distribution is None:
-            model = from_pretrained("eccv16", device=self._device)
+            model = cast("ECCVGenerator", from_pretrained("eccv16", device=self._device))
             self._distribution = suggest.belief_map(model, self._network_l)
         return self._distribution
 
@@ -569,7 +592,13 @@ class Colorizer:
             callback(self)
 
 
-def colorize(image, *, hints=(), model: str = "siggraph17", device=None) -> Image.Image:
+def colorize(
+    image: ImageSource,
+    *,
+    hints: Iterable[Hint | tuple | dict] = (),
+    model: str = "siggraph17",
+    device: str | torch.device | None = None,
+) -> Image.Image:
     """Colour a black-and-white photo in one call; returns the coloured photo at full size.
 
     Parameters

@@ -11,12 +11,17 @@ from __future__ import annotations
 import difflib
 import math
 import re
+from collections.abc import Sequence
+from typing import TypeAlias
 
 import numpy as np
 from PIL import Image, ImageDraw
 
 from ..errors import WorkshopError
 from .apply import _lab_to_rgb, lab_to_rgb, rgb_to_lab, to_uint8
+
+Color: TypeAlias = "str | Sequence[float]"
+"""A colour as :func:`parse_color` reads it: a name, hex code, CSS ``rgb(...)`` or RGB triple."""
 
 __all__ = [
     "AB_RANGE",
@@ -34,14 +39,14 @@ AB_RANGE = 110.0
 _TOLERANCE = 1e-3  # RGB slack when deciding whether a colour is displayable
 
 
-def to_hex(rgb) -> str:
+def to_hex(rgb: Sequence[float] | np.ndarray) -> str:
     """RGB (uint8 0..255 or floats 0..1) -> ``"#rrggbb"``."""
     array = np.asarray(rgb)
     values = array if array.dtype.kind in "iu" else to_uint8(array)
     return "#{:02x}{:02x}{:02x}".format(*(int(v) for v in values))
 
 
-def parse_color(color) -> tuple[float, float, float]:
+def parse_color(color: Color) -> tuple[float, float, float]:
     """Read a colour written as a name, a hex code, CSS ``rgb(...)`` or an RGB triple.
 
     This is the one colour reader of the library: hints, widgets and the web app all use it.
@@ -144,7 +149,7 @@ def _parse_numbers(values: list[float], color, *, whole: bool) -> tuple[float, f
     return red, green, blue
 
 
-def color_ab(color) -> tuple[float, float]:
+def color_ab(color: Color) -> tuple[float, float]:
     """a and b (Lab units) of a colour written any way :func:`parse_color` reads.
 
     Examples
@@ -156,14 +161,16 @@ def color_ab(color) -> tuple[float, float]:
     return float(lab[1]), float(lab[2])
 
 
-def in_gamut(lightness, a, b) -> np.ndarray:
+def in_gamut(
+    lightness: float | np.ndarray, a: float | np.ndarray, b: float | np.ndarray
+) -> np.ndarray:
     """True where the Lab colour can be shown on a screen (its RGB values are all within 0..1)."""
     lab = np.stack(np.broadcast_arrays(lightness, a, b), axis=-1).astype(np.float64)
     rgb = lab_to_rgb(lab, clip=False)
     return np.all((rgb >= -_TOLERANCE) & (rgb <= 1 + _TOLERANCE), axis=-1)
 
 
-def snap_ab(lightness: float, ab, *, steps: int = 24) -> tuple[float, float]:
+def snap_ab(lightness: float, ab: Sequence[float], *, steps: int = 24) -> tuple[float, float]:
     """Move a colour (a, b) into the displayable range at a lightness, keeping its hue.
 
     When the colour cannot be shown at that lightness, it is made less saturated (a and b
@@ -216,7 +223,9 @@ def ab_at(u: float, v: float) -> tuple[float, float]:
     return (2 * u - 1) * AB_RANGE, (1 - 2 * v) * AB_RANGE
 
 
-def gamut_image(lightness: float, *, size: int = 256, mark=None) -> Image.Image:
+def gamut_image(
+    lightness: float, *, size: int = 256, mark: Sequence[float] | None = None
+) -> Image.Image:
     """Draw the displayable colours at one lightness: a across (green to red), b up (blue to yellow).
 
     Colours a screen cannot show at that lightness are left light grey, as in ideepcolor's

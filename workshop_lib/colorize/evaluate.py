@@ -9,7 +9,9 @@ PSNR.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 import torch
@@ -17,10 +19,14 @@ from PIL import Image
 
 from .. import runtime
 from ..errors import WorkshopError
-from ..media.images import open_image
+from ..media.images import ImageSource, open_image
 from . import apply
 from .apply import NETWORK_SIZE, Runner
 from .bundles import from_pretrained
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure, SubFigure
 
 __all__ = ["PAPER_CURVE", "SweepResult", "hint_sweep", "plot_sweep", "psnr"]
 
@@ -82,7 +88,7 @@ class SweepResult:
         return "\n".join(lines)
 
 
-def psnr(result, truth) -> float:
+def psnr(result: Image.Image | np.ndarray, truth: Image.Image | np.ndarray) -> float:
     """Peak signal-to-noise ratio in decibels (dB) between two pictures: higher is closer.
 
     PSNR = 20 log10(255 / RMSE) over all pixels and RGB channels, as in the authors' evaluation.
@@ -141,12 +147,12 @@ def _to_uint8_truncated(lab: np.ndarray) -> np.ndarray:
 
 
 def hint_sweep(
-    photos,
+    photos: Iterable[ImageSource],
     *,
-    points=(0, 1, 2, 5, 10),
+    points: Sequence[int] = (0, 1, 2, 5, 10),
     repeats: int = 3,
     seed: int = 0,
-    device=None,
+    device: str | torch.device | None = None,
     progress: bool = True,
 ) -> SweepResult:
     """Measure PSNR against the number of random hints, following the paper's protocol.
@@ -256,7 +262,7 @@ def _score_photo(lab, runner, rng, points, repeats, advance) -> np.ndarray:
     return table
 
 
-def plot_sweep(result: SweepResult, *, ax=None):
+def plot_sweep(result: SweepResult, *, ax: Axes | None = None) -> Figure | SubFigure:
     """Draw PSNR against the number of hints: your sweep next to the paper's published curve.
 
     Parameters
@@ -272,6 +278,7 @@ def plot_sweep(result: SweepResult, *, ax=None):
     """
     import matplotlib.pyplot as plt
 
+    figure: Figure | SubFigure
     if ax is None:
         figure, ax = plt.subplots(figsize=(7, 4.5))
     else:
@@ -314,5 +321,5 @@ def plot_sweep(result: SweepResult, *, ax=None):
     )
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right")
-    plt.close(figure)
+    plt.close(cast("Figure", figure))  # axes on a SubFigure are not expected here
     return figure

@@ -10,7 +10,9 @@ widget's canvas (which gets the rectangle's half sizes from Python).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -62,7 +64,7 @@ class Hint:
     ab: tuple[float, float]
 
 
-def check_size(size) -> int:
+def check_size(size: object) -> int:
     """A hint's size as a whole number 1..9, or a WorkshopError saying what a size is."""
     if isinstance(size, bool) or not isinstance(size, int | np.integer) or not 1 <= size <= 9:
         raise WorkshopError(
@@ -71,7 +73,7 @@ def check_size(size) -> int:
     return int(size)
 
 
-def check_point(x, y, image_size: tuple[int, int]) -> tuple[int, int]:
+def check_point(x: Any, y: Any, image_size: tuple[int, int]) -> tuple[int, int]:
     """A position as whole pixels inside the photo, or a WorkshopError saying where the photo is."""
     width, height = image_size
     try:
@@ -86,7 +88,7 @@ def check_point(x, y, image_size: tuple[int, int]) -> tuple[int, int]:
     return x, y
 
 
-def check_index(index, count: int) -> int:
+def check_index(index: object, count: int) -> int:
     """A hint number 0..count-1, or a WorkshopError saying which numbers there are."""
     if isinstance(index, bool) or not isinstance(index, int | np.integer):
         raise WorkshopError(f"A hint is chosen by its number (0, 1, 2 ...), not {index!r}.")
@@ -96,7 +98,7 @@ def check_index(index, count: int) -> int:
     return int(index)
 
 
-def fields(item) -> tuple:
+def fields(item: Hint | tuple | dict) -> tuple:
     """(x, y, color, size) of a :class:`Hint` or of a dict with x, y, color and optionally size."""
     if isinstance(item, Hint):
         return item.x, item.y, item.color, item.size
@@ -109,7 +111,7 @@ def fields(item) -> tuple:
 
 
 def hint_box(
-    hint,
+    hint: Hint,
     image_size: tuple[int, int],
     *,
     scale: float = 1.0,
@@ -143,7 +145,9 @@ def hint_box(
     return (x - half_x, y - half_y, x + half_x, y + half_y)
 
 
-def hint_at(hints, x, y, image_size: tuple[int, int], *, margin: float = 3) -> int | None:
+def hint_at(
+    hints: Sequence[Hint], x: float, y: float, image_size: tuple[int, int], *, margin: float = 3
+) -> int | None:
     """The number of the hint whose square holds pixel (x, y) (the top one, drawn last), or None.
 
     The square is the patch itself (at least one pixel each way) plus ``margin`` pixels.
@@ -155,7 +159,9 @@ def hint_at(hints, x, y, image_size: tuple[int, int], *, margin: float = 3) -> i
     return None
 
 
-def draw_hints(picture: Image.Image, hints, image_size: tuple[int, int]) -> Image.Image:
+def draw_hints(
+    picture: Image.Image, hints: Iterable[Hint], image_size: tuple[int, int]
+) -> Image.Image:
     """Draw hints as squares in their colours on a copy of a picture of the photo.
 
     The picture may be the photo at any size (a thumbnail); each square has a white and a black
@@ -191,7 +197,7 @@ class HintHistory:
     resizings) of the same hint in a row count as one change.
     """
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.hints: list[Hint] = []
         self._past: list[tuple[list[Hint], tuple]] = []
 
@@ -200,7 +206,7 @@ class HintHistory:
         """True when there is a change to undo."""
         return bool(self._past)
 
-    def change(self, tag: tuple, edit) -> None:
+    def change(self, tag: tuple, edit: Callable[[list[Hint]], Iterable[Hint]]) -> None:
         """Replace the hints by ``edit(hints)``, remembering the old list under ``tag``."""
         before = list(self.hints)
         merged = tag[0] in _MERGED and bool(self._past) and self._past[-1][1] == tag

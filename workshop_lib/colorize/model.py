@@ -97,7 +97,7 @@ class SIGGRAPHGenerator(nn.Module):
     torch.Size([1, 2, 64, 64])
     """
 
-    def __init__(self, *, width: int = PUBLISHED_WIDTH, classes: int = SIGGRAPH_CLASSES):
+    def __init__(self, *, width: int = PUBLISHED_WIDTH, classes: int = SIGGRAPH_CLASSES) -> None:
         super().__init__()
         c1, c2, c3, c4 = width, 2 * width, 4 * width, 8 * width
         self.width = width
@@ -127,7 +127,12 @@ class SIGGRAPHGenerator(nn.Module):
         self.upsample4 = nn.Sequential(nn.Upsample(scale_factor=4, mode="bilinear"))
         self.softmax = nn.Sequential(nn.Softmax(dim=1))
 
-    def forward(self, input_A, input_B=None, mask_B=None):
+    def forward(
+        self,
+        input_A: torch.Tensor,
+        input_B: torch.Tensor | None = None,
+        mask_B: torch.Tensor | None = None,
+    ) -> torch.Tensor:
         """Colour a batch of pictures.
 
         Parameters
@@ -185,7 +190,7 @@ class ECCVGenerator(nn.Module):
     torch.Size([1, 2, 64, 64])
     """
 
-    def __init__(self, *, width: int = PUBLISHED_WIDTH, bins: int = ECCV_BINS):
+    def __init__(self, *, width: int = PUBLISHED_WIDTH, bins: int = ECCV_BINS) -> None:
         super().__init__()
         c1, c2, c3, c4 = width, 2 * width, 4 * width, 8 * width
         self.width = width
@@ -218,7 +223,7 @@ class ECCVGenerator(nn.Module):
         self.model_out = nn.Conv2d(bins, 2, 1, bias=False)
         self.upsample4 = nn.Upsample(scale_factor=4, mode="bilinear")
 
-    def logits(self, input_l):
+    def logits(self, input_l: torch.Tensor) -> torch.Tensor:
         """Scores for the colour bins, shape (N, bins, H/4, W/4); softmax turns them into chances."""
         x = (input_l - L_CENT) / L_NORM
         for stage in (self.model1, self.model2, self.model3, self.model4, self.model5):
@@ -229,7 +234,7 @@ class ECCVGenerator(nn.Module):
         """The a and b value (Lab units) of each colour bin, shape (bins, 2), read from ``model_out``."""
         return self.model_out.weight.detach()[:, :, 0, 0].T.float() * AB_NORM
 
-    def forward(self, input_l):
+    def forward(self, input_l: torch.Tensor) -> torch.Tensor:
         """Colour a batch: lightness (N, 1, H, W) in 0..100 -> a and b in Lab units (N, 2, H, W)."""
         expected = self.model_out(self.softmax(self.logits(input_l)))
         return self.upsample4(expected) * AB_NORM

@@ -11,18 +11,39 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import os
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 from PIL import Image, ImageDraw
 
 from ..errors import WorkshopError
 from ..media.names import safe_stem
 
+if TYPE_CHECKING:
+    from .hints import Hint
+
 __all__ = ["HINTS_FORMAT", "fingerprint", "hints_record", "label", "read_hints", "save_files"]
 
 HINTS_FORMAT = "workshop_lib colorize hints"
 """The ``format`` field of every hints file the workshop writes."""
+
+
+class _Colorizer(Protocol):
+    """What saving needs of a :class:`~workshop_lib.colorize.Colorizer` (named so to avoid an import circle)."""
+
+    name: str
+    fingerprint: str
+    model_name: str
+
+    @property
+    def size(self) -> tuple[int, int]: ...
+
+    @property
+    def hints(self) -> tuple[Hint, ...]: ...
+
+    def result(self) -> Image.Image: ...
 
 
 def fingerprint(image: Image.Image) -> str:
@@ -33,7 +54,7 @@ def fingerprint(image: Image.Image) -> str:
     return digest.hexdigest()
 
 
-def hints_record(colorizer) -> dict:
+def hints_record(colorizer: _Colorizer) -> dict:
     """A Colorizer's hints as a JSON-ready dict, with the photo's name, size and fingerprint."""
     width, height = colorizer.size
     return {
@@ -49,7 +70,9 @@ def hints_record(colorizer) -> dict:
     }
 
 
-def save_files(colorizer, folder, *, name: str | None, with_label: bool) -> dict[str, Path]:
+def save_files(
+    colorizer: _Colorizer, folder: str | os.PathLike, *, name: str | None, with_label: bool
+) -> dict[str, Path]:
     """Write ``<name>_colorized.png`` and ``<name>_hints.json`` into ``folder`` (see Colorizer.save)."""
     folder = Path(folder).expanduser()
     stem = safe_stem(name or Path(colorizer.name).stem, default="photo")
@@ -89,7 +112,9 @@ def _read_record(path: Path) -> dict:
     return record
 
 
-def read_hints(path, colorizer, *, force: bool = False) -> list[dict]:
+def read_hints(
+    path: str | os.PathLike, colorizer: _Colorizer, *, force: bool = False
+) -> list[dict]:
     """The hints of a saved file as dicts (x, y, color, size), scaled to ``colorizer``'s photo.
 
     Raises

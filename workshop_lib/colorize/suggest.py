@@ -13,13 +13,21 @@ trained is not documented; the ECCV belief is known to be trained.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 from PIL import Image, ImageDraw
 
 from . import colors
 from .apply import lab_to_rgb
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure, SubFigure
+
+    from .model import ECCVGenerator
 
 __all__ = [
     "Suggestion",
@@ -50,7 +58,7 @@ class Suggestion:
     share: float
 
 
-def belief_map(model, network_l: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def belief_map(model: ECCVGenerator, network_l: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The ECCV 2016 network's belief over a photo: bin centres (313, 2) and chances (64, 64, 313).
 
     Parameters
@@ -71,7 +79,9 @@ def belief_map(model, network_l: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return centres.astype(np.float64), chances.astype(np.float64)
 
 
-def cluster_colours(points, weights, count: int) -> list[tuple[tuple[float, float], float]]:
+def cluster_colours(
+    points: np.ndarray, weights: np.ndarray, count: int
+) -> list[tuple[tuple[float, float], float]]:
     """Group weighted (a, b) points into up to ``count`` clusters: (centre, share), biggest first.
 
     scikit-learn's k-means with ``sample_weight``; a fixed ``random_state`` makes the answer the
@@ -105,7 +115,9 @@ def cluster_colours(points, weights, count: int) -> list[tuple[tuple[float, floa
     return found
 
 
-def suggest(centres, chances, lightness: float, count: int) -> list[Suggestion]:
+def suggest(
+    centres: np.ndarray, chances: np.ndarray, lightness: float, count: int
+) -> list[Suggestion]:
     """The belief at one spot (bin centres and their chances) as up to ``count`` distinct colours."""
     found, seen = [], set()
     for centre, share in cluster_colours(centres, chances, count):
@@ -117,7 +129,7 @@ def suggest(centres, chances, lightness: float, count: int) -> list[Suggestion]:
     return found
 
 
-def palette_image(found, *, swatch: int = 56) -> Image.Image:
+def palette_image(found: Sequence[Suggestion], *, swatch: int = 56) -> Image.Image:
     """Suggestions as a row of swatches, each with its share under it."""
     picture = Image.new("RGB", (max(len(found), 1) * (swatch + 6) + 6, swatch + 24), "white")
     draw = ImageDraw.Draw(picture)
@@ -128,7 +140,14 @@ def palette_image(found, *, swatch: int = 56) -> Image.Image:
     return picture
 
 
-def plot_belief(centres, chances, lightness: float, *, title: str, ax=None):
+def plot_belief(
+    centres: np.ndarray,
+    chances: np.ndarray,
+    lightness: float,
+    *,
+    title: str,
+    ax: Axes | None = None,
+) -> Figure | SubFigure:
     """Scatter the colour bins on the a-b plane: each dot a colour, bigger = more likely.
 
     Returns
@@ -139,6 +158,7 @@ def plot_belief(centres, chances, lightness: float, *, title: str, ax=None):
 
     shown = [colors.snap_ab(lightness, c) for c in centres]
     dots = lab_to_rgb([[lightness, a, b] for a, b in shown])
+    figure: Figure | SubFigure
     if ax is None:
         figure, ax = plt.subplots(figsize=(5, 5))
     else:
@@ -154,5 +174,5 @@ def plot_belief(centres, chances, lightness: float, *, title: str, ax=None):
         ylabel="b: blue ← → yellow",
         title=title,
     )
-    plt.close(figure)
+    plt.close(cast("Figure", figure))  # axes on a SubFigure are not expected here
     return figure

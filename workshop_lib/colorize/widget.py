@@ -22,6 +22,7 @@ import html
 import io
 import time
 from pathlib import Path
+from typing import Any
 
 import ipywidgets
 import traitlets
@@ -56,7 +57,9 @@ _DOING = {  # what the learner was doing, for the message when something breaks
 }
 
 
-def colorize_widget(colorizer: Colorizer, *, plain: bool = False, display_side=DISPLAY_SIDE):
+def colorize_widget(
+    colorizer: Colorizer, *, plain: bool = False, display_side: int = DISPLAY_SIDE
+) -> ColorizeWidget | PlainColorizeWidget:
     """Make the interactive widget for a Colorizer, or the plain one when custom widgets can't work.
 
     Parameters
@@ -174,7 +177,9 @@ class ColorizeWidget(StillPicture, _Base):
     action = traitlets.Dict({}).tag(sync=True)
     save_folder = traitlets.Unicode("colorized").tag(sync=True)
 
-    def __init__(self, colorizer: Colorizer, *, display_side: int = DISPLAY_SIDE, **kwargs):
+    def __init__(
+        self, colorizer: Colorizer, *, display_side: int = DISPLAY_SIDE, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.colorizer = colorizer
         self.display_side = int(display_side)
@@ -471,7 +476,9 @@ class PlainColorizeWidget(ipywidgets.VBox):
     1
     """
 
-    def __init__(self, colorizer: Colorizer, *, reason: str = "", display_side: int = DISPLAY_SIDE):
+    def __init__(
+        self, colorizer: Colorizer, *, reason: str = "", display_side: int = DISPLAY_SIDE
+    ) -> None:
         self.colorizer = colorizer
         self.display_side = int(display_side)
         width, height = colorizer.size

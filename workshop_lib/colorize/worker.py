@@ -7,6 +7,8 @@ stale ones. :class:`LatestOnly` keeps at most one request waiting: a newer one r
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from typing import Any
 
 __all__ = ["LatestOnly"]
 
@@ -20,14 +22,14 @@ class LatestOnly:
     most one is ever queued: stale work is skipped, never computed.
     """
 
-    def __init__(self, work):
+    def __init__(self, work: Callable[[Any], object]) -> None:
         self._work = work
         self._pending = None
         self._running = False
         self._thread: threading.Thread | None = None
         self._condition = threading.Condition()
 
-    def submit(self, request) -> None:
+    def submit(self, request: Any) -> None:
         with self._condition:
             self._pending = request
             if self._thread is None:

@@ -11,11 +11,21 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeAlias
 
 import numpy as np
 
 from ..errors import WorkshopError
+
+if TYPE_CHECKING:
+    from IPython.display import Audio
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure, SubFigure
+
+AudioSource: TypeAlias = "str | os.PathLike | bytes | tuple[np.ndarray, int]"
+"""What :func:`load_audio` reads: a file, its contents, or samples with their sample rate."""
 
 __all__ = [
     "as_channels_first",
@@ -88,7 +98,7 @@ def _read_with_ffmpeg(path: Path, label: str | None = None) -> tuple[np.ndarray,
 
 
 def load_audio(
-    source, *, sample_rate: int | None = None, mono: bool = False
+    source: AudioSource, *, sample_rate: int | None = None, mono: bool = False
 ) -> tuple[np.ndarray, int]:
     """Load a sound from a file, bytes, or an array, as float32 samples and their sample rate.
 
@@ -182,7 +192,7 @@ def _check_rate(sample_rate) -> int:
     return int(sample_rate)
 
 
-def as_channels_first(samples) -> np.ndarray:
+def as_channels_first(samples: np.ndarray) -> np.ndarray:
     """Return samples as float32 ``(channels, samples)``; a 1-D array becomes one channel.
 
     A ``(samples, channels)`` array with 2 to 8 columns (as soundfile returns) is turned around.
@@ -248,7 +258,7 @@ def _write(target, samples, sample_rate: int, kind: str) -> None:
     )
 
 
-def encode_audio(samples, sample_rate: int, *, format: str = "wav") -> bytes:
+def encode_audio(samples: np.ndarray, sample_rate: int, *, format: str = "wav") -> bytes:
     """Encode samples as the bytes of a sound file, in memory: what a widget sends a browser.
 
     This is the one encoder for players in widgets and web pages. MP3 is smaller; where the
@@ -288,7 +298,7 @@ def encode_audio(samples, sample_rate: int, *, format: str = "wav") -> bytes:
     return buffer.getvalue()
 
 
-def save_audio(path, samples, sample_rate: int) -> Path:
+def save_audio(path: str | os.PathLike, samples: np.ndarray, sample_rate: int) -> Path:
     """Save samples to a sound file: ``.wav`` and ``.flac`` directly, ``.mp3`` and ``.ogg`` too.
 
     The file is written under a temporary name first and renamed at the end, so an interrupted
@@ -318,7 +328,7 @@ def save_audio(path, samples, sample_rate: int) -> Path:
     return path
 
 
-def play(samples, sample_rate: int, *, normalize: bool = False):
+def play(samples: np.ndarray, sample_rate: int, *, normalize: bool = False) -> Audio:
     """Return an audio player for a notebook (IPython's ``Audio``), for mono or stereo samples."""
     from IPython.display import Audio
 
@@ -328,7 +338,9 @@ def play(samples, sample_rate: int, *, normalize: bool = False):
     )
 
 
-def plot_audio(samples, sample_rate: int, *, title: str = "", axes=None):
+def plot_audio(
+    samples: np.ndarray, sample_rate: int, *, title: str = "", axes: Sequence[Axes] | None = None
+) -> Figure | SubFigure:
     """Draw the waveform above its spectrogram (frequencies over time), and return the figure.
 
     Parameters
@@ -345,6 +357,7 @@ def plot_audio(samples, sample_rate: int, *, title: str = "", axes=None):
     import matplotlib.pyplot as plt
 
     mono = as_channels_first(samples).mean(axis=0)
+    figure: Figure | SubFigure
     if axes is None:
         figure, axes = plt.subplots(2, 1, figsize=(8, 4), sharex=True, height_ratios=(1, 2))
     else:
@@ -369,7 +382,7 @@ def plot_audio(samples, sample_rate: int, *, title: str = "", axes=None):
 # --- long files: look before loading, and read in blocks ----------------------------------------
 
 
-def audio_info(source) -> tuple[int, int, int]:
+def audio_info(source: str | os.PathLike) -> tuple[int, int, int]:
     """Return a file's ``(sample_rate, channels, samples)`` without loading its samples.
 
     WAV, FLAC, OGG and MP3 are asked through soundfile; other formats through ``ffprobe``
@@ -431,7 +444,9 @@ def _ffprobe_info(path: Path) -> tuple[int, int, int]:
     return rate, channels, samples
 
 
-def stream_audio(source, *, sample_rate: int | None = None, block_seconds: float = 10.0):
+def stream_audio(
+    source: str | os.PathLike, *, sample_rate: int | None = None, block_seconds: float = 10.0
+) -> Iterator[np.ndarray]:
     """Read a long sound file in blocks, so a 2-hour file never has to fit in memory at once.
 
     Yields float32 blocks of shape ``(channels, samples)``, resampled on the way when
@@ -527,7 +542,7 @@ def _ffmpeg_blocks(path: Path, channels: int, frames: int):
 
 
 def trim_silence(
-    samples, sample_rate: int, *, threshold_db: float = -40.0, margin: float = 0.15
+    samples: np.ndarray, sample_rate: int, *, threshold_db: float = -40.0, margin: float = 0.15
 ) -> np.ndarray:
     """Cut the quiet parts off the start and end of a sound, keeping a short margin.
 
@@ -574,7 +589,7 @@ def trim_silence(
     return np.ascontiguousarray(array[..., start:end])
 
 
-def normalize(samples, *, peak: float = 0.9) -> np.ndarray:
+def normalize(samples: np.ndarray, *, peak: float = 0.9) -> np.ndarray:
     """Scale a sound so its loudest sample reaches ``peak`` (0.9 is about 1 dB below full scale).
 
     Silence (all zeros) is returned unchanged.

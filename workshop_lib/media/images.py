@@ -14,14 +14,19 @@ import io
 import os
 import threading
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeAlias
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageOps, UnidentifiedImageError
 
 from .. import net, runtime
 from ..errors import WorkshopError
+
+ImageSource: TypeAlias = "str | os.PathLike | bytes | np.ndarray | Image.Image"
+"""What :func:`open_image` reads: a file, a web address, its contents, an array or a picture."""
 
 __all__ = [
     "MAX_SIDE",
@@ -72,7 +77,7 @@ class LoadedImage:
     note: str | None = None
 
 
-def load_image(source, *, max_side: int = MAX_SIDE) -> Image.Image:
+def load_image(source: ImageSource, *, max_side: int = MAX_SIDE) -> Image.Image:
     """Read a picture from a file, web address, bytes, ``PIL.Image`` or array, as upright RGB.
 
     This is :func:`open_image` for when you want only the picture; a note (such as "shrunk to
@@ -107,7 +112,9 @@ def load_image(source, *, max_side: int = MAX_SIDE) -> Image.Image:
     return loaded.image
 
 
-def open_image(source, *, max_side: int = MAX_SIDE, min_side: int = MIN_SIDE) -> LoadedImage:
+def open_image(
+    source: ImageSource, *, max_side: int = MAX_SIDE, min_side: int = MIN_SIDE
+) -> LoadedImage:
     """Read any picture a learner brings and return it upright in RGB, with notes.
 
     Files and addresses are opened with Pillow; JPEG, PNG, WebP, TIFF, BMP and GIF (first frame)
@@ -200,7 +207,12 @@ def is_greyscale(image: Image.Image) -> bool:
     return float(np.percentile(spread, 99.5)) <= _GREY_CHANNEL_DIFFERENCE
 
 
-def side_by_side(*images, titles=None, height: int = 320, gap: int = 8) -> Image.Image:
+def side_by_side(
+    *images: Image.Image,
+    titles: Sequence[str] | None = None,
+    height: int = 320,
+    gap: int = 8,
+) -> Image.Image:
     """Put pictures next to each other at the same height, with a title above each.
 
     Parameters

@@ -10,11 +10,16 @@ from __future__ import annotations
 
 import base64
 import io
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+    from PIL import Image
 
 __all__ = ["StillPicture", "png_bytes"]
 
 
-def png_bytes(picture) -> bytes:
+def png_bytes(picture: Image.Image | Figure) -> bytes:
     """Encode a PIL image or a matplotlib figure as PNG bytes."""
     buffer = io.BytesIO()
     if hasattr(picture, "savefig"):

@@ -8,14 +8,19 @@ a tuple of dicts on ipywidgets 8 (JupyterLab 4). :func:`uploaded_files` reads bo
 from __future__ import annotations
 
 import html
+import os
 import re
 import unicodedata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import ipywidgets
 
 from ..assets import format_size
 from ..errors import WorkshopError
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 __all__ = ["UploadBox", "preview", "safe_name", "show_folder", "uploaded_files"]
 
@@ -23,7 +28,7 @@ _UNSAFE = re.compile(r"[^\w.\- ()]+")  # keep letters (any language), digits, . 
 _LONGEST_NAME = 120
 
 
-def uploaded_files(widget) -> list[tuple[str, bytes]]:
+def uploaded_files(widget: ipywidgets.FileUpload) -> list[tuple[str, bytes]]:
     """List the files a ``FileUpload`` widget holds, as (name, content) pairs.
 
     Works with both shapes of ``FileUpload.value``: ipywidgets 7 (Colab) keeps a dict
@@ -101,12 +106,12 @@ class UploadBox(ipywidgets.VBox):
 
     def __init__(
         self,
-        folder="uploads",
+        folder: str | os.PathLike = "uploads",
         *,
         accept: str = "",
         multiple: bool = True,
         max_megabytes: float = 200,
-    ):
+    ) -> None:
         self.folder = Path(folder)
         self.max_bytes = int(max_megabytes * 1e6)
         self.paths: list[Path] = []
@@ -129,7 +134,7 @@ class UploadBox(ipywidgets.VBox):
         """The file saved last, or None before the first upload."""
         return self.paths[-1] if self.paths else None
 
-    def latest_or(self, default) -> Path:
+    def latest_or(self, default: str | os.PathLike) -> Path:
         """Return the file uploaded last, or ``default`` when nothing was uploaded; say which.
 
         During "Run all" nobody presses the button, so a notebook passes a bundled sample here
@@ -202,7 +207,7 @@ class UploadBox(ipywidgets.VBox):
             self.button.value = ()
 
 
-def preview(path, *, size: int = 400):
+def preview(path: str | os.PathLike, *, size: int = 400) -> Image.Image:
     """Open a picture and shrink it to at most ``size`` pixels a side, for showing in a notebook.
 
     Photos from phones are turned upright (they store the rotation separately, in EXIF data).
@@ -247,7 +252,7 @@ def preview(path, *, size: int = 400):
     return picture
 
 
-def show_folder(folder="uploads") -> None:
+def show_folder(folder: str | os.PathLike = "uploads") -> None:
     """Print the files in a folder with their sizes, like a file manager.
 
     Parameters

@@ -137,7 +137,7 @@ def normalise(text: str) -> str:
 class Pacer:
     """Keep at least ``interval`` seconds between requests to one service (thread-safe)."""
 
-    def __init__(self, interval: float):
+    def __init__(self, interval: float) -> None:
         self.interval = interval
         self._last: float | None = None
         self._lock = threading.Lock()
@@ -157,7 +157,7 @@ class Pacer:
 class Window:
     """Count requests in a sliding window, such as GitHub's 10 searches a minute."""
 
-    def __init__(self, seconds: float):
+    def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self._times: list[float] = []
         self._lock = threading.Lock()

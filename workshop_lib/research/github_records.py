@@ -261,7 +261,7 @@ def parse_time(text: str | None) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def demo_in(*texts) -> str | None:
+def demo_in(*texts: str | None) -> str | None:
     for text in texts:
         if text:
             match = DEMO.search(str(text))

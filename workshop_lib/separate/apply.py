@@ -18,12 +18,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 
 from ..errors import WorkshopError
 from .weights import SpleeterConfig
+
+if TYPE_CHECKING:
+    from .model import SpleeterNet
 
 __all__ = ["Cancelled", "SegmentRunner"]
 
@@ -71,13 +75,13 @@ class SegmentRunner:
 
     def __init__(
         self,
-        net,
+        net: SpleeterNet,
         config: SpleeterConfig,
-        device,
+        device: torch.device,
         *,
         batch_segments: int | None = None,
         precision: str = "float32",
-    ):
+    ) -> None:
         self.net = net
         self.config = config
         self.device = torch.device(device)
@@ -98,7 +102,8 @@ class SegmentRunner:
         # Channels-last ("NHWC", TensorFlow's own layout) makes oneDNN's convolutions about twice
         # as fast at Deezer's widths; the tiny stand-in models run faster without it.
         self.memory_format = net.memory_format
-        self.net = net.to(device=self.device, memory_format=self.memory_format)
+        # torch accepts memory_format here; its type stubs do not list it
+        self.net = net.to(device=self.device, memory_format=self.memory_format)  # type: ignore[call-overload]
 
     # --- sizes ---------------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ tool with pre-trained models", Journal of Open Source Software 5(50), 2154, 2020
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import cast
 
 import torch
@@ -67,12 +68,12 @@ class UNet(nn.Module):
 
     def __init__(
         self,
-        filters=FILTERS,
+        filters: Sequence[int] = FILTERS,
         *,
         conv_activation: str = "LeakyReLU",
         deconv_activation: str = "ReLU",
         in_channels: int = 2,
-    ):
+    ) -> None:
         super().__init__()
         filters = tuple(int(f) for f in filters)
         if len(filters) != 6:
@@ -130,13 +131,13 @@ class SpleeterNet(nn.Module):
 
     def __init__(
         self,
-        instruments,
-        filters=FILTERS,
+        instruments: Sequence[str],
+        filters: Sequence[int] = FILTERS,
         *,
         conv_activation: str = "LeakyReLU",
         deconv_activation: str = "ReLU",
         softmax: bool = False,
-    ):
+    ) -> None:
         super().__init__()
         self.instruments = tuple(instruments)
         self.softmax = softmax

@@ -240,7 +240,7 @@ class Separator:
         device: str | torch.device | None = None,
         batch_segments: int | None = None,
         model_folder: str | os.PathLike | None = None,
-    ):
+    ) -> None:
         self.config: SpleeterConfig = config_for(stems, high_quality=high_quality)
         self.device = runtime.pick_device(device)
         self.batch_segments = batch_segments

@@ -13,6 +13,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import traitlets
@@ -23,6 +24,9 @@ from ..media.esm import widget_module
 from ..media.still import StillPicture, png_bytes
 from .evaluation import sdr
 from .separator import Separation, Separator
+
+if TYPE_CHECKING:
+    import torch
 
 _Base: type
 try:
@@ -96,15 +100,15 @@ class SeparateWidget(StillPicture, _Base):
 
     def __init__(
         self,
-        audio=None,
+        audio: str | Path | bytes | np.ndarray | None = None,
         *,
         sample_rate: int | None = None,
         stems: int = 2,
         name: str = "song",
-        references=None,
-        device=None,
-        **kwargs,
-    ):
+        references: dict | Callable | None = None,
+        device: str | torch.device | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self._audio: str | Path | bytes | np.ndarray | None = None
         self._sample_rate: int | None = None

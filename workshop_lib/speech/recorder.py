@@ -18,11 +18,12 @@ from __future__ import annotations
 import base64
 import datetime
 import json
+import os
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
@@ -142,8 +143,11 @@ class Recording:
 
         samples, rate = self.load()
         with np.errstate(divide="ignore"):  # silent stretches have zero energy
-            figure = plot_audio(
-                samples, rate, title=f"{self.name} ({self.seconds:.1f} s, {self.source})"
+            figure = cast(  # no axes given: a new Figure
+                "Figure",
+                plot_audio(
+                    samples, rate, title=f"{self.name} ({self.seconds:.1f} s, {self.source})"
+                ),
             )
         plt.close(figure)  # shown once, as the cell's result
         return figure
@@ -240,7 +244,7 @@ class RecordingStore:
     'sample'
     """
 
-    def __init__(self, folder="recordings"):
+    def __init__(self, folder: str | os.PathLike = "recordings") -> None:
         self.folder = Path(folder)
 
     # --- adding ---------------------------------------------------------------------------------

@@ -13,8 +13,9 @@ button calls), which is how the tests use them. A learner's mistake is shown ins
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import anywidget
 import ipywidgets
@@ -24,6 +25,9 @@ from ..errors import WorkshopError, guard, message_html
 from ..media.esm import widget_module
 from .engine import FASTEST, SLOWEST
 from .recorder import Recording, RecordingStore
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["ConsentBox", "HistoryPlayer", "RecorderWidget", "SpeakWidget", "record_voice"]
 
@@ -54,9 +58,9 @@ def _show_sound(output: ipywidgets.Output, samples, sample_rate: int, title: str
     with output:
         display(play(samples, sample_rate))
         with np.errstate(divide="ignore"):  # silent stretches have zero energy
-            figure = plot_audio(samples, sample_rate, title=title)
+            figure = plot_audio(samples, sample_rate, title=title)  # no axes: a new Figure
         display(figure)
-        plt.close(figure)
+        plt.close(cast("Figure", figure))
 
 
 class SpeakWidget(ipywidgets.VBox):
@@ -90,7 +94,7 @@ class SpeakWidget(ipywidgets.VBox):
         text: str = "Hello! Welcome to the library.",
         *,
         engine: str | None = None,
-        engines=None,
+        engines: Sequence[str] | None = None,
     ) -> None:
         from .registry import CLASSIC, NEURAL, default_engine
 
@@ -203,7 +207,7 @@ class HistoryPlayer(ipywidgets.VBox):
         The sentence every era says.
     """
 
-    def __init__(self, text: str):
+    def __init__(self, text: str) -> None:
         from .history import TIMELINE
         from .registry import get_engine
 
@@ -290,7 +294,7 @@ class RecorderWidget(anywidget.AnyWidget):
     max_seconds = traitlets.Int(30).tag(sync=True)
     max_upload_bytes = traitlets.Int(50_000_000).tag(sync=True)
 
-    def __init__(self, store: RecordingStore, *, max_seconds: int = 30, **kwargs):
+    def __init__(self, store: RecordingStore, *, max_seconds: int = 30, **kwargs: Any) -> None:
         super().__init__(max_seconds=max_seconds, **kwargs)
         self.store = store
         self.recording: Recording | None = None
@@ -391,7 +395,7 @@ class ConsentBox(ipywidgets.VBox):
     OWN = "It is my own voice."
     OTHER = "It is someone else's voice, and they gave me permission to copy it."
 
-    def __init__(self, store: RecordingStore):
+    def __init__(self, store: RecordingStore) -> None:
         self.store = store
         self.recording = ipywidgets.Dropdown(description="Recording")
         self.speaker = ipywidgets.Text(
