@@ -4,7 +4,9 @@ A :class:`Colorizer` holds a black-and-white photo (or a colour photo turned gre
 colours it keeps for comparison), the list of hints a learner places, and the loaded network.
 It computes the automatic result, the result with hints, suggested colours and the gamut at a
 point, saves and resumes work, and measures how close a result is to the true colours. The
-widget (:mod:`workshop_lib.colorize.widget`) is only a view over this object.
+widget (:mod:`workshop_lib.colorize.widget`) is only a view over this object. The file is a
+little over 600 lines because it is the one public object learners use, every method typed and
+explained; the work itself already lives in apply, colors, hints, saving and suggest.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Every sound enters and leaves the workshop here: load any audio file, resample, save, play, plot.
 
 Audio is always a float32 numpy array in [-1, 1] paired with its ``sample_rate`` (samples per
-second): shape ``(samples,)`` for mono, ``(channels, samples)`` for several channels.
+second): shape ``(samples,)`` for mono, ``(channels, samples)`` for several channels. The file
+is a little over 600 lines because it is the one door for audio, in and out, for every notebook.
 """
 
 from __future__ import annotations
