@@ -8,7 +8,6 @@ import hashlib
 import json
 import os
 import signal
-import socket
 import time
 from pathlib import Path
 
@@ -24,17 +23,12 @@ from workshop_lib.speech import registry
 gradio_client = pytest.importorskip("gradio_client")
 from gradio_client import handle_file  # noqa: E402
 from gradio_client.exceptions import AppError  # noqa: E402
+from ports import free_port  # noqa: E402
 
 LIMITS = app.Limits(
     photo_megabytes=1, song_megabytes=5, song_seconds=30, text_characters=200, results_minutes=10
 )
 SENT: list[Path] = []  # every file the tests upload, to check that none stays on the server
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ hundred requests. Each visitor here is its own gradio_client over 127.0.0.1.
 
 import asyncio
 import shutil
-import socket
 import time
 from pathlib import Path
 
@@ -21,14 +20,9 @@ from workshop_lib.errors import WorkshopError
 gradio_client = pytest.importorskip("gradio_client")
 from gradio_client import Client, handle_file  # noqa: E402
 from gradio_client.exceptions import AppError  # noqa: E402
+from ports import free_port  # noqa: E402
 
 PER_VISITOR = 3
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

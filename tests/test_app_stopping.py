@@ -7,7 +7,6 @@ after ``results_minutes``.
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import textwrap
@@ -24,12 +23,7 @@ from workshop_lib.assets import bundled
 
 gradio_client = pytest.importorskip("gradio_client")
 from gradio_client import handle_file  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from ports import free_port  # noqa: E402
 
 
 class CommandLineApp:

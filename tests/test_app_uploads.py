@@ -9,7 +9,6 @@ deleted once the last request has read it.
 import hashlib
 import json
 import shutil
-import socket
 import threading
 from pathlib import Path
 
@@ -23,14 +22,9 @@ from workshop_lib.media.audio import load_audio, save_audio
 
 gradio_client = pytest.importorskip("gradio_client")
 from gradio_client import Client, handle_file  # noqa: E402
+from ports import free_port  # noqa: E402
 
 LIMITS = app.Limits(song_seconds=30, requests_per_visitor=3)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

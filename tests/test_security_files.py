@@ -11,7 +11,6 @@ is served, so the test can tell a refusal from a broken route.
 import http.client
 import json
 import os
-import socket
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -23,14 +22,9 @@ from workshop_lib.assets import bundled
 
 gradio_client = pytest.importorskip("gradio_client")
 from gradio_client import handle_file  # noqa: E402
+from ports import free_port  # noqa: E402
 
 SECRET = "secret-canary-7d1f0c2e-not-for-visitors"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

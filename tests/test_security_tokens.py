@@ -12,7 +12,6 @@ pass by looking in the wrong place.
 import json
 import logging
 import shutil
-import socket
 import sys
 import types
 from pathlib import Path
@@ -27,15 +26,10 @@ from workshop_lib.assets import bundled
 gradio_client = pytest.importorskip("gradio_client")
 from gradio_client import handle_file  # noqa: E402
 from gradio_client.exceptions import AppError  # noqa: E402
+from ports import free_port  # noqa: E402
 
 CANARY = "ghp_CanaryToken0123456789abcdefABCDEF0123"
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

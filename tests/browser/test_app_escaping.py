@@ -7,22 +7,16 @@ never run, and the name must be on the page as the visitor typed it.
 """
 
 import io
-import socket
 
 import numpy as np
 import pytest
 from PIL import Image
+from ports import free_port
 
 from workshop_lib import app
 from workshop_lib.assets import bundled
 
 EVIL = "<img src=x onerror=window.__escaped_badly=1;alert(1)>.png"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
