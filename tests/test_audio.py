@@ -10,6 +10,7 @@ import soundfile
 from workshop_lib import WorkshopError
 from workshop_lib.media.audio import (
     as_channels_first,
+    draw_waveform,
     load_audio,
     play,
     plot_audio,
@@ -153,6 +154,41 @@ def test_player_and_plot_show_the_sound(stereo_tone):
     assert player.mimetype == "audio/wav" and len(player.data) > 2 * RATE
     assert len(figure.axes) == 2
     assert figure.axes[0].get_title() == "tone"
+
+
+def test_a_long_sound_draws_as_its_outline_keeping_every_peak():
+    """An hour of sound draws with a few thousand points, and a single click still shows."""
+    import io
+
+    from matplotlib.figure import Figure
+
+    rate = 8000
+    rng = np.random.default_rng(0)
+    samples = np.clip(0.1 * rng.standard_normal(3600 * rate), -0.5, 0.5).astype(np.float32)
+    samples[1_234_567] = 0.99  # one click, shorter than any slice
+    samples[-1] = -0.98  # and one in the last, shorter slice
+    figure = Figure(figsize=(8, 2))
+    axes = figure.subplots()
+
+    draw_waveform(axes, samples, rate)
+    figure.savefig(io.BytesIO(), format="png", dpi=200)
+
+    (outline,) = axes.collections
+    points = outline.get_paths()[0].vertices
+    assert len(points) < 10_000
+    assert points[:, 1].max() == pytest.approx(0.99) and points[:, 1].min() == pytest.approx(-0.98)
+    assert 0 <= points[:, 0].min() and points[:, 0].max() <= 3600
+
+
+def test_a_short_sound_draws_every_sample():
+    from matplotlib.figure import Figure
+
+    axes = Figure().subplots()
+    draw_waveform(axes, np.array([0.0, 0.5, -0.5, np.nan]), 4, color="red")
+
+    (line,) = axes.lines
+    assert list(line.get_ydata()) == [0.0, 0.5, -0.5, 0.0]  # a NaN draws as silence
+    assert list(line.get_xdata()) == [0.0, 0.25, 0.5, 0.75]
 
 
 def test_unreadable_bytes_are_named_as_the_learners_audio_not_a_temporary_file():

@@ -24,6 +24,20 @@ VENV = Path(os.environ.get("WORKSHOP_COLAB_VENV", REPO / ".venv-colab"))
 COLAB_PYTHON = "3.13"  # Colab's Python since August 2026 (googlecolab/colabtools#6081)
 
 
+def _is_python(candidate: str, version: str) -> bool:
+    """Whether ``candidate`` runs and is that Python version (a pyenv shim may exist and not run)."""
+    try:
+        found = subprocess.run(
+            [candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return found.returncode == 0 and found.stdout.strip() == version
+
+
 def colab_interpreter() -> str:
     """A Python 3.13 to build the Colab-like environment with: $WORKSHOP_COLAB_PYTHON, the PATH,
     or pyenv's versions folder (this project's machines have 3.13 through pyenv)."""
@@ -31,7 +45,7 @@ def colab_interpreter() -> str:
     pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
     candidates += sorted(str(p) for p in pyenv.glob(f"{COLAB_PYTHON}*/bin/python{COLAB_PYTHON}"))
     for candidate in filter(None, candidates):
-        if Path(candidate).exists():
+        if Path(candidate).exists() and _is_python(candidate, COLAB_PYTHON):
             return candidate
     pytest.fail(
         f"The Colab path needs Python {COLAB_PYTHON} (Colab's version). Install it (for example "

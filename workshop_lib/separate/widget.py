@@ -224,10 +224,7 @@ class SeparateWidget(StillPicture, _Base):
         figure = Figure(figsize=(7, 0.4 + 0.8 * len(self.names)))
         axes = figure.subplots(len(self.names), 1, sharex=True, squeeze=False)[:, 0]
         for ax, name in zip(axes, self.names, strict=True):
-            samples = self.result[name].mean(axis=0)
-            step = max(1, samples.size // 4000)
-            seconds = np.arange(0, samples.size, step) / self.result.sample_rate
-            ax.plot(seconds, samples[::step], linewidth=0.5)
+            media_audio.draw_waveform(ax, self.result[name].mean(axis=0), self.result.sample_rate)
             ax.set_ylim(-1, 1)
             ax.set_yticks([])
             score = f", SDR {self.scores[name]} dB" if name in self.scores else ""

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import WorkshopError
+from ..media.audio import draw_waveform
 from .engine import PipelineSteps
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ def plot_pipeline(steps: PipelineSteps) -> Figure:
     _draw_text(text_ax, steps)
     _draw_timing(align_ax, steps, seconds)
     _draw_spectrogram(spec_ax, steps, seconds)
-    wave_ax.plot(np.arange(steps.samples.size) / steps.sample_rate, steps.samples, linewidth=0.4)
+    draw_waveform(wave_ax, steps.samples, steps.sample_rate, linewidth=0.4)
     wave_ax.set_xlim(0, seconds)
     wave_ax.set_ylim(-1.05, 1.05)
     wave_ax.set_xlabel("time (s)")

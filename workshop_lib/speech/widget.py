@@ -50,17 +50,21 @@ def _show_sound(output: ipywidgets.Output, samples, sample_rate: int, title: str
     """Put a player and the waveform + spectrogram into an Output widget."""
     import matplotlib.pyplot as plt
     import numpy as np
-    from IPython.display import display
+    from IPython.display import Image, display
 
     from ..media.audio import play, plot_audio
+    from ..media.still import png_bytes
 
+    with np.errstate(divide="ignore"):  # silent stretches have zero energy
+        figure = plot_audio(samples, sample_rate, title=title)  # no axes: a new Figure
+    try:
+        picture = png_bytes(figure)  # drawn here, so a drawing problem reaches the widget's guard
+    finally:
+        plt.close(cast("Figure", figure))
     output.clear_output(wait=True)
     with output:
         display(play(samples, sample_rate))
-        with np.errstate(divide="ignore"):  # silent stretches have zero energy
-            figure = plot_audio(samples, sample_rate, title=title)  # no axes: a new Figure
-        display(figure)
-        plt.close(cast("Figure", figure))
+        display(Image(picture))
 
 
 class SpeakWidget(ipywidgets.VBox):
@@ -366,13 +370,13 @@ def record_voice(store: RecordingStore, *, seconds: float = 0) -> RecorderWidget
 
 def _waveform_png(recording) -> bytes:
     import matplotlib.pyplot as plt
-    import numpy as np
 
+    from ..media.audio import draw_waveform
     from ..media.still import png_bytes
 
     samples, rate = recording.load()
     figure, axes = plt.subplots(figsize=(6, 1.4))
-    axes.plot(np.arange(samples.size) / rate, samples, linewidth=0.5)
+    draw_waveform(axes, samples, rate)
     axes.set_ylim(-1, 1)
     axes.set_xlabel("seconds")
     axes.set_yticks([])
