@@ -484,6 +484,20 @@ def test_plot_of_the_sweep_shows_the_paper_curve_too():
     assert "offline" in figure.axes[0].get_legend().get_texts()[1].get_text()
 
 
+def test_plots_draw_into_the_learners_own_figure_and_leave_it_open(portrait):
+    import matplotlib.pyplot as plt
+
+    result = hint_sweep([bundled("images/chelsea.jpg")], points=(0, 1), repeats=1, progress=False)
+    figure = plt.figure(figsize=(10, 4))
+    left, right = figure.subfigures(1, 2)
+    try:
+        assert plot_sweep(result, ax=left.subplots()) is left
+        assert portrait.plot_distribution(3, 4, ax=right.subplots()) is right
+        assert plt.fignum_exists(figure.number)  # still the learner's to show
+    finally:
+        plt.close(figure)
+
+
 def test_hints_are_plain_frozen_records(portrait):
     hint = portrait.add_hint(1, 2, "black")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -281,8 +281,9 @@ def plot_sweep(result: SweepResult, *, ax: Axes | None = None) -> Figure | SubFi
     figure: Figure | SubFigure
     if ax is None:
         figure, ax = plt.subplots(figsize=(7, 4.5))
+        plt.close(figure)  # shown once, as the cell's result
     else:
-        figure = ax.figure
+        figure = ax.figure  # the caller's figure: theirs to show or close
 
     def where(count):  # 0 hints ("automatic") sits left of 1 on the log axis, as in the paper
         return 0.5 if count == 0 else count
@@ -321,5 +322,4 @@ def plot_sweep(result: SweepResult, *, ax: Axes | None = None) -> Figure | SubFi
     )
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right")
-    plt.close(cast("Figure", figure))  # axes on a SubFigure are not expected here
     return figure

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -161,8 +161,9 @@ def plot_belief(
     figure: Figure | SubFigure
     if ax is None:
         figure, ax = plt.subplots(figsize=(5, 5))
+        plt.close(figure)  # shown once, as the cell's result
     else:
-        figure = ax.figure
+        figure = ax.figure  # the caller's figure: theirs to show or close
     ax.scatter(centres[:, 0], centres[:, 1], s=4 + 3000 * chances, c=dots, edgecolors="0.4")
     ax.axhline(0, color="0.8", lw=0.8)
     ax.axvline(0, color="0.8", lw=0.8)
@@ -174,5 +175,4 @@ def plot_belief(
         ylabel="b: blue ← → yellow",
         title=title,
     )
-    plt.close(cast("Figure", figure))  # axes on a SubFigure are not expected here
     return figure
