@@ -56,6 +56,30 @@ def test_doctor_lists_the_voices_and_which_are_here(monkeypatch, tmp_path, capsy
     assert "offline: not available" in lines["xtts_v2"]
 
 
+def test_xtts_downloaded_into_hugging_faces_cache_counts_as_here(monkeypatch, tmp_path):
+    """coqui-tts fetches XTTS-v2 with Hugging Face's downloader, into that library's cache."""
+    pytest.importorskip("TTS")
+    import huggingface_hub.constants
+
+    monkeypatch.setenv("WORKSHOP_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path / "hf"))
+    xtts = bundles.bundle("xtts_v2")
+    assert bundles.hugging_face_repository("xtts_v2") == "tts-hub/XTTS-v2"
+    assert bundles.hugging_face_repository("vits") is None  # a zip from GitHub releases
+    assert not xtts.cached() and dict((n, s) for n, s, _ in bundles.voice_lines())[
+        "xtts_v2"
+    ].startswith("not downloaded")
+
+    repository = tmp_path / "hf" / "models--tts-hub--XTTS-v2"
+    (repository / "refs").mkdir(parents=True)
+    (repository / "refs" / "main").write_text("0123abcd")
+    (repository / "snapshots" / "0123abcd").mkdir(parents=True)
+    (repository / "snapshots" / "0123abcd" / "model.pth").write_bytes(b"weights")
+
+    assert dict((n, s) for n, s, _ in bundles.voice_lines())["xtts_v2"] == "downloaded"
+    assert xtts.cached()
+
+
 @pytest.fixture
 def coqui_online(monkeypatch, tmp_path):
     """coqui-tts's model list pointing at a local server that serves the tiny VITS as a release."""

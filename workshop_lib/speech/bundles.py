@@ -8,12 +8,15 @@ cheap: the heavy imports happen inside the loaders.
 
 from __future__ import annotations
 
+import importlib.util
+import json
 from collections.abc import Iterable
 from pathlib import Path
 
 from .. import assets
 from ..errors import WorkshopError
 from ..models import ModelBundle
+from .coqui_models import coqui_folder
 
 __all__ = ["BUNDLES", "bundle", "piper_bundles"]
 
@@ -148,23 +151,43 @@ def coqui_names() -> tuple[str, ...]:
     return tuple(_COQUI_RATES)
 
 
-def coqui_folder(name: str) -> Path:
-    """Where coqui-tts keeps a downloaded model in the workshop cache (it may not exist yet)."""
+def hugging_face_repository(name: str) -> str | None:
+    """The Hugging Face repository coqui-tts downloads this model from (XTTS-v2), or None.
+
+    Such a model lands in Hugging Face's own cache, not in :func:`coqui_folder`. Read from
+    coqui-tts's model list without importing coqui-tts.
+    """
     from .coqui_models import MODELS
 
-    return (
-        assets.cache_dir(create=False)
-        / "coqui"
-        / "tts"
-        / MODELS[name].coqui_name.replace("/", "--")
-    )
+    spec = importlib.util.find_spec("TTS")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    listing = Path(next(iter(spec.submodule_search_locations))) / ".models.json"
+    try:
+        known = json.loads(listing.read_text("utf-8"))
+        kind, language, dataset, model = MODELS[name].coqui_name.split("/")
+        repository = known[kind][language][dataset][model].get("repo_id")
+    except (OSError, ValueError, KeyError, AttributeError):
+        return None
+    return repository if isinstance(repository, str) else None
+
+
+def _coqui_downloaded(name: str) -> bool:
+    folder = coqui_folder(name)
+    if folder.is_dir() and any(folder.glob("*.pth")):
+        return True
+    repository = hugging_face_repository(name)
+    if repository is None or importlib.util.find_spec("huggingface_hub") is None:
+        return False
+    from huggingface_hub import try_to_load_from_cache
+
+    return isinstance(try_to_load_from_cache(repository, "model.pth"), str)
 
 
 def _coqui_state(name: str) -> str:
     from .coqui_models import MODELS
 
-    folder = coqui_folder(name)
-    if folder.is_dir() and any(folder.glob("*.pth")):
+    if _coqui_downloaded(name):
         return "downloaded"
     return f"not downloaded (about {MODELS[name].download_mb:,} MB)"
 

@@ -8,12 +8,13 @@ it, with Piper's row first, for learners. How the models are loaded is in
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from IPython.display import HTML
 
-__all__ = ["MODELS", "NeuralModel", "model_table"]
+__all__ = ["MODELS", "NeuralModel", "coqui_folder", "model_table"]
 
 
 @dataclass(frozen=True)
@@ -233,3 +234,10 @@ def model_table() -> HTML:
     )
     head = "".join(f"<th>{h}</th>" for h in heads)
     return HTML(f"<table><thead><tr>{head}</tr></thead><tbody>{piper}{rows}</tbody></table>")
+
+
+def coqui_folder(name: str) -> Path:
+    """Where coqui-tts keeps a downloaded model in the workshop cache (it may not exist yet)."""
+    from ..assets import cache_dir
+
+    return cache_dir(create=False) / "coqui" / "tts" / MODELS[name].coqui_name.replace("/", "--")

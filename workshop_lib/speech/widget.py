@@ -58,7 +58,7 @@ def _show_sound(output: ipywidgets.Output, samples, sample_rate: int, title: str
     with np.errstate(divide="ignore"):  # silent stretches have zero energy
         figure = plot_audio(samples, sample_rate, title=title)  # no axes: a new Figure
     try:
-        picture = png_bytes(figure)  # drawn here, so a drawing problem reaches the widget's guard
+        picture = png_bytes(cast("Figure", figure))  # drawn here: a problem reaches the guard
     finally:
         plt.close(cast("Figure", figure))
     output.clear_output(wait=True)

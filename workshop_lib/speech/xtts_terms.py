@@ -5,10 +5,8 @@ The acceptance is written where coqui-tts looks for it, so coqui-tts does not st
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from ..errors import WorkshopError
-from .coqui_models import MODELS
+from .coqui_models import coqui_folder
 
 __all__ = ["XTTS_TERMS", "accept_xtts_terms", "require_terms", "xtts_terms_accepted"]
 
@@ -32,16 +30,9 @@ gave you permission, and never use a copied voice to deceive anyone.
 _COQUI_TOS_SENTENCE = "I have read, understood and agreed to the Terms and Conditions."
 
 
-def _coqui_folder(coqui_name: str) -> Path:
-    """Where coqui-tts keeps a model inside the workshop cache (its own naming)."""
-    from ..assets import cache_dir
-
-    return cache_dir() / "coqui" / "tts" / coqui_name.replace("/", "--")
-
-
 def xtts_terms_accepted() -> bool:
     """True when the XTTS-v2 terms were accepted on this computer (see :func:`accept_xtts_terms`)."""
-    return (_coqui_folder(MODELS["xtts_v2"].coqui_name) / "tos_agreed.txt").is_file()
+    return (coqui_folder("xtts_v2") / "tos_agreed.txt").is_file()
 
 
 def require_terms() -> None:
@@ -70,7 +61,7 @@ def accept_xtts_terms(accept: bool) -> bool:
     bool
         Whether the terms are accepted now.
     """
-    path = _coqui_folder(MODELS["xtts_v2"].coqui_name) / "tos_agreed.txt"
+    path = coqui_folder("xtts_v2") / "tos_agreed.txt"
     if accept is not True:
         path.unlink(missing_ok=True)
         return False
