@@ -225,12 +225,15 @@ class ColorizeWidget(StillPicture, _Base):
             titles=[f"Your photo: {len(self.colorizer.hints)} hint(s)", "Result"],
             height=min(result.height, 360),
         )
-        ImageDraw.Draw(still).text(
-            (still.width // 2 + 4, 4),
-            "(a still picture: if clicks do nothing, use widget(plain=True))",
+        framed = Image.new("RGB", (still.width, still.height + 18), "white")
+        framed.paste(still, (0, 0))
+        ImageDraw.Draw(framed).text(
+            (4, still.height + 4),
+            "A still picture of the tool. If clicks on the live tool do nothing, "
+            "use widget(plain=True).",
             fill=(110, 110, 110),
         )
-        return png_bytes(still)
+        return png_bytes(framed)
 
     # --- for tests and notebooks ---------------------------------------------------------------
 
