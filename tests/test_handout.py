@@ -9,7 +9,13 @@ import nbformat
 import pytest
 
 from workshop_lib.handout import build_handout, build_kit
-from workshop_lib.handout.render import WIDGET_NOTE, external_references, render_page
+from workshop_lib.handout.render import (
+    PROGRESS_NOTE,
+    WIDGET_MIME,
+    WIDGET_NOTE,
+    external_references,
+    render_page,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -30,8 +36,12 @@ def _outputs(notebook, kind):
                 count += 1
             elif kind == "audio" and "<audio" in html:
                 count += 1
-            elif kind == "widget" and "application/vnd.jupyter.widget-view+json" in data:
-                count += 1
+            elif (
+                kind in ("widget", "progress")
+                and "application/vnd.jupyter.widget-view+json" in data
+            ):
+                progress = "%|" in "".join(data.get("text/plain", "")) and "image/png" not in data
+                count += progress == (kind == "progress")
     return count
 
 
@@ -76,6 +86,24 @@ def test_page_shows_the_pictures_sounds_and_widgets_of_its_notebook(handout, pat
     assert images >= _outputs(notebook, "image")
     assert page.count("<audio") >= _outputs(notebook, "audio")
     assert page.count(WIDGET_NOTE) == _outputs(notebook, "widget")
+    assert page.count(PROGRESS_NOTE) == _outputs(notebook, "progress")
+
+
+def test_a_progress_bar_becomes_a_line_not_a_widget_note():
+    notebook = nbformat.v4.new_notebook()
+    widget = {"version_major": 2, "version_minor": 0, "model_id": "a"}
+    bar = {"text/plain": "colouring:   0%|          | 0/40 [00:00<?, ?it/s]"}
+    cell = nbformat.v4.new_code_cell("hint_sweep(PHOTOS)")
+    cell.outputs = [
+        nbformat.v4.new_output("display_data", {**bar, WIDGET_MIME: widget}),
+        nbformat.v4.new_output("display_data", {"text/plain": "Box()", WIDGET_MIME: widget}),
+    ]
+    notebook.cells = [cell]
+
+    page = render_page(notebook, nav="")
+
+    assert page.count(PROGRESS_NOTE) == 1 and page.count(WIDGET_NOTE) == 1
+    assert "0/40" not in page
 
 
 def test_no_page_loads_scripts_styles_or_fonts_from_the_network(handout):

@@ -321,5 +321,5 @@ def plot_sweep(result: SweepResult, *, ax: Axes | None = None) -> Figure | SubFi
         title="More hints, truer colours",
     )
     ax.grid(alpha=0.3)
-    ax.legend(loc="lower right")
+    ax.legend(loc="best")  # where it hides the fewest points
     return figure

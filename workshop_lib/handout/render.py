@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from nbformat import NotebookNode
 
 __all__ = [
+    "PROGRESS_NOTE",
     "WIDGET_NOTE",
     "external_references",
     "render_index",
@@ -29,6 +30,8 @@ WIDGET_NOTE = (
     "This is an interactive widget. Open the notebook in Colab (the link at the top of the "
     "page) to click, drag and listen."
 )
+PROGRESS_NOTE = "A progress bar showed how far the work had got."
+_PROGRESS = re.compile(r"\d+%\|")  # how tqdm writes a bar as text: "colouring:  40%|####  |"
 _BADGE = re.compile(
     r'<img[^>]*src="https://colab\.research\.google\.com/assets/colab-badge\.svg"[^>]*>'
 )
@@ -61,7 +64,10 @@ def external_references(page: str) -> list[str]:
 
 
 def _still_widgets(notebook) -> None:
-    """Replace each widget output by its still picture (when it offers one) and a note."""
+    """Replace each widget output by its still picture (when it offers one) and a note.
+
+    A progress bar becomes one line that says a progress bar ran there.
+    """
     for cell in notebook.cells:
         if cell.cell_type != "code":
             continue
@@ -70,6 +76,11 @@ def _still_widgets(notebook) -> None:
             if WIDGET_MIME not in data:
                 continue
             picture = data.get("image/png")
+            text = data.get("text/plain", "")
+            if not picture and _PROGRESS.search("".join(text) if isinstance(text, list) else text):
+                # a finished progress bar: its saved text is its first moment, so say what it was
+                output["data"] = {"text/html": f'<p class="handout-progress">{PROGRESS_NOTE}</p>'}
+                continue
             image = (
                 f'<img alt="a still picture of the widget" src="data:image/png;base64,{picture}">'
                 if picture
