@@ -137,17 +137,22 @@ def plot_sdr(scores: dict, *, title: str = "Separation quality on the sample son
     """
     import matplotlib.pyplot as plt
 
-    figure, ax = plt.subplots(figsize=(6, 0.5 + 0.5 * len(scores)))
+    figure, ax = plt.subplots(figsize=(7, 1.4 + 0.45 * len(scores)))
     names = list(scores)
     values = [scores[n] if np.isfinite(scores[n]) else 0.0 for n in names]
     ax.barh(names, values, color="tab:blue")
-    ax.axvline(5.9, color="tab:orange", linestyle="--", label="Spleeter on MUSDB18 (5.9 dB)")
+    ax.axvline(
+        5.9, color="tab:orange", linestyle="--", label="Spleeter on MUSDB18\n(5.9 dB average)"
+    )
     ax.axvline(0, color="black", linewidth=0.8)
     for y, value in enumerate(values):
-        ax.text(value, y, f" {value:.1f} dB", va="center")
+        ax.text(value, y, f" {value:.1f} dB", va="center", ha="left" if value >= 0 else "right")
+    low, high = min(values + [0.0]), max(values + [5.9])
+    room = 0.2 * (high - low)  # for the labels at the ends of the bars
+    ax.set_xlim(low - (room if low < 0 else 0), high + room)
     ax.set_xlabel("SDR (dB): higher is better")
     ax.set_title(title)
-    ax.legend(loc="lower right", fontsize="small")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small", frameon=False)
     ax.invert_yaxis()
     figure.tight_layout()
     return figure
