@@ -111,6 +111,27 @@ def test_explain_shows_the_phonemes_and_the_numbers_the_network_reads(offline, e
     assert steps.token_ids[0] == table["^"][0] and steps.token_ids[-1] == table["$"][0]
     assert steps.tokens[1] == "␣" and steps.token_ids[1] == table["_"][0]
     assert len(steps.tokens) == len(steps.token_ids)
+    assert steps.samples.size > 0.5 * steps.sample_rate
+
+
+def test_explain_shows_when_each_symbol_is_said(offline, engine):
+    pytest.importorskip("onnx")  # Piper reports its timing through it (the speech extra has it)
+    steps = engine.explain("Daisy, Daisy, give me your answer do.")
+
+    frames = -(-steps.samples.size // steps.hop_length)
+    assert steps.alignment.shape == (len(steps.token_ids), frames)
+    spoken = steps.alignment.any(axis=0)
+    assert spoken.mean() > 0.95  # every frame of the sound belongs to a symbol
+    order = steps.alignment.argmax(axis=0)[spoken]
+    assert (np.diff(order) >= 0).all()  # said in the order they are written
+    assert (steps.alignment.sum(axis=0) <= 1).all()  # one symbol at a time
+
+
+def test_without_onnx_the_timing_is_left_out_and_the_rest_is_shown(offline, engine, monkeypatch):
+    monkeypatch.setattr(piper, "timing_available", lambda: False)
+
+    steps = engine.explain("Hello, library!")
+
     assert steps.alignment.size == 0 and steps.samples.size > 0.5 * steps.sample_rate
 
 

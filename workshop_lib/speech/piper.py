@@ -30,7 +30,13 @@ from .. import assets, runtime
 from ..errors import WorkshopError
 from .bundles import bundle, piper_bundles
 from .engine import Engine, PipelineSteps, Voice
-from .piper_files import DEFAULT_VOICE, INSTALL, piper_installed, voice_present
+from .piper_files import (
+    DEFAULT_VOICE,
+    INSTALL,
+    piper_installed,
+    timing_available,
+    voice_present,
+)
 
 if TYPE_CHECKING:
     import torch
@@ -134,45 +140,73 @@ class PiperEngine(Engine):
 
     # --- speaking -------------------------------------------------------------------------------
 
-    def _synthesize(self, text, voice, speed):
+    def _chunks(self, text, voice, speed, *, timing: bool = False) -> tuple[Any, list]:
+        """The voice and Piper's audio chunks, one per sentence (with timing when asked)."""
         from piper import SynthesisConfig
 
         model = self.load(voice)
         config = SynthesisConfig(length_scale=model.config.length_scale / speed, volume=0.9)
-        rate = int(model.config.sample_rate)
-        pause = np.zeros(int(_PAUSE_SECONDS * rate), dtype=np.float32)
-        parts: list[np.ndarray] = []
         try:
-            for chunk in model.synthesize(text, syn_config=config):
-                parts += [pause, chunk.audio_float_array] if parts else [chunk.audio_float_array]
+            chunks = list(model.synthesize(text, syn_config=config, include_alignments=timing))
         except (RuntimeError, ValueError, KeyError, IndexError) as err:
             raise WorkshopError(
                 f"Piper could not speak this text ({type(err).__name__}: {err}). Try plain words."
             ) from err
-        samples = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
-        return samples, rate
+        return model, chunks
+
+    def _synthesize(self, text, voice, speed):
+        model, chunks = self._chunks(text, voice, speed)
+        rate = int(model.config.sample_rate)
+        return _joined([chunk.audio_float_array for chunk in chunks], rate), rate
 
     def explain(self, text: str, *, voice: str | None = None) -> PipelineSteps:
-        """Speak a sentence and keep each step: text, phonemes, the numbers the network reads, sound.
-
-        Piper does not report how long it says each phoneme, so ``alignment`` is empty.
-        """
+        """Speak a sentence and keep each step: text, phonemes, the numbers the network reads,
+        how long each is said (where the ``onnx`` package lets Piper report it), and the sound."""
         text, voice, _ = self.check(text, voice=voice)
-        model = self.load(voice)
-        samples, rate = self._synthesize(text, voice, 1.0)
-        phonemes = [p for sentence in model.phonemize(text) for p in sentence]
-        ids = [i for sentence in model.phonemize(text) for i in model.phonemes_to_ids(sentence)]
+        model, chunks = self._chunks(text, voice, 1.0, timing=timing_available())
+        rate, hop = int(model.config.sample_rate), int(getattr(model.config, "hop_length", 256))
+        ids = [i for chunk in chunks for i in chunk.phoneme_ids]
         names = {n[0]: symbol for symbol, n in model.config.phoneme_id_map.items() if n}
-        tokens = ["␣" if names.get(i) == "_" else names.get(i, "?") for i in ids]
         return PipelineSteps(
             text=text,
             cleaned=text,
-            symbols="".join(phonemes),
+            symbols="".join(p for chunk in chunks for p in chunk.phonemes),
             uses_phonemes=True,
             token_ids=ids,
-            tokens=tokens,
-            alignment=np.zeros((0, 0), dtype=np.float32),
-            samples=samples,
+            tokens=["␣" if names.get(i) == "_" else names.get(i, "?") for i in ids],
+            alignment=_timing_grid(chunks, rate, hop),
+            samples=_joined([chunk.audio_float_array for chunk in chunks], rate),
             sample_rate=rate,
-            hop_length=int(getattr(model.config, "hop_length", 256)),
+            hop_length=hop,
         )
+
+
+def _joined(parts: list[np.ndarray], rate: int) -> np.ndarray:
+    """Sentences' sounds one after the other, with a short pause between them."""
+    if not parts:
+        return np.zeros(0, dtype=np.float32)
+    pause = np.zeros(int(_PAUSE_SECONDS * rate), dtype=np.float32)
+    joined = [parts[0]]
+    for part in parts[1:]:
+        joined += [pause, part]
+    return np.concatenate(joined).astype(np.float32)
+
+
+def _timing_grid(chunks: list, rate: int, hop: int) -> np.ndarray:
+    """Symbols × frames: 1 while Piper says each symbol; empty when it did not report timing."""
+    if not chunks or any(
+        c.phoneme_id_samples is None or len(c.phoneme_id_samples) != len(c.phoneme_ids)
+        for c in chunks
+    ):
+        return np.zeros((0, 0), dtype=np.float32)
+    pause = int(_PAUSE_SECONDS * rate)
+    total = sum(len(c.audio_float_array) for c in chunks) + pause * (len(chunks) - 1)
+    grid = np.zeros((sum(len(c.phoneme_ids) for c in chunks), -(-total // hop)), np.float32)
+    row, start = 0, 0
+    for chunk in chunks:
+        ends = start + np.cumsum(chunk.phoneme_id_samples)
+        for begin, end in zip(np.concatenate([[start], ends[:-1]]), ends, strict=True):
+            grid[row, begin // hop : end // hop] = 1.0
+            row += 1
+        start += len(chunk.audio_float_array) + pause
+    return grid

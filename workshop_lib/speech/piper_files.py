@@ -41,6 +41,12 @@ INSTALL = (
 )
 
 
+def timing_available() -> bool:
+    """Can Piper report how long it says each phoneme? It needs the ``onnx`` package (the speech
+    extra installs it) to add that output to the voice's network when loading it."""
+    return importlib.util.find_spec("onnx") is not None
+
+
 def piper_installed() -> bool:
     return importlib.util.find_spec("piper") is not None
 
@@ -129,7 +135,12 @@ def load_voice(bundle: ModelBundle, device: torch.device) -> Any:
 
     model, config = voice_files(bundle.name.removeprefix("piper-"))
     try:
-        return PiperVoice.load(model, config_path=config, use_cuda=_use_cuda(device))
+        return PiperVoice.load(
+            model,
+            config_path=config,
+            use_cuda=_use_cuda(device),
+            include_alignments=timing_available(),
+        )
     except Exception as err:  # onnxruntime and json raise many kinds for a damaged file
         raise WorkshopError(
             f"The Piper voice in {model} could not be loaded ({type(err).__name__}: {err}). "
