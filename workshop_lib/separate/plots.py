@@ -147,7 +147,7 @@ def plot_sdr(scores: dict, *, title: str = "Separation quality on the sample son
     ax.axvline(0, color="black", linewidth=0.8)
     for y, value in enumerate(values):
         ax.text(value, y, f" {value:.1f} dB", va="center", ha="left" if value >= 0 else "right")
-    low, high = min(values + [0.0]), max(values + [5.9])
+    low, high = min([*values, 0.0]), max([*values, 5.9])
     room = 0.2 * (high - low)  # for the labels at the ends of the bars
     ax.set_xlim(low - (room if low < 0 else 0), high + room)
     ax.set_xlabel("SDR (dB): higher is better")
