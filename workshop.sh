@@ -107,10 +107,19 @@ case "$command" in
     install_python_packages
     export WORKSHOP_OFFLINE=1
     args=("${@:2}")
+    quick="not notebook and not browser and not colab and not slow"
     if [[ "${args[0]:-}" == "--quick" ]]; then
       say "Running the quick tests offline (no notebooks, browser, Colab-path or slow tests)"
       export WORKSHOP_FUZZ_SECONDS="${WORKSHOP_FUZZ_SECONDS:-1}"
-      args=(-m "not notebook and not browser and not colab and not slow" -n 2 "${args[@]:1}")
+      args=(-m "$quick" -n 2 "${args[@]:1}")
+    elif [[ ${#args[@]} -eq 0 ]]; then
+      # The whole suite in two runs: the quick tests on both cores, then the notebooks, browser,
+      # Colab-path and slow tests one at a time (they share one notebook run and one browser).
+      say "Running the tests offline: the quick ones on 2 cores, then the rest"
+      status=0
+      "$venv/bin/python" -m pytest -m "$quick" -n 2 || status=$?
+      "$venv/bin/python" -m pytest -m "not ($quick)" || status=$?
+      exit "$status"
     else
       say "Running the tests offline"
     fi
