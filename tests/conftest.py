@@ -43,6 +43,13 @@ class _ExecutedNotebooks(Mapping):
             self._results[name] = self._run(self._paths[name])
         return self._results[name]
 
+    def ran(self, name):
+        """The executed notebook; the calling test fails with the notebook's error when it failed."""
+        run = self[name]
+        if isinstance(run, Exception):
+            pytest.fail(str(run), pytrace=False)
+        return run
+
     def __iter__(self):
         return iter(self._paths)
 

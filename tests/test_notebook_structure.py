@@ -456,9 +456,7 @@ def _demo_outputs(cell) -> bool:
 @pytest.mark.notebook
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_demos_are_followed_by_what_just_happened(path, executed_notebooks):
-    run = executed_notebooks[path.name]
-    if isinstance(run, Exception):
-        pytest.fail(str(run), pytrace=False)
+    run = executed_notebooks.ran(path.name)
     body = _body(run)
     unexplained = []
     i = 0
@@ -478,9 +476,7 @@ def test_demos_are_followed_by_what_just_happened(path, executed_notebooks):
 @pytest.mark.notebook
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_your_turn_cells_run_twice_without_error(path, executed_notebooks):
-    run = executed_notebooks[path.name]
-    if isinstance(run, Exception):
-        pytest.fail(str(run), pytrace=False)
+    run = executed_notebooks.ran(path.name)
     prepared = [
         i
         for i, c in enumerate(run.cells)

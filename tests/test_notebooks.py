@@ -91,10 +91,8 @@ def test_kernel_is_this_python(offline_folder):
 def test_notebook_runs_top_to_bottom_offline(path, executed_notebooks):
     # Run once per test session by workshop_lib.handout.execute_notebook (see conftest.py),
     # in a fresh folder outside the repository with the offline switch on.
-    run = executed_notebooks[path.name]
+    run = executed_notebooks.ran(path.name)
 
-    if isinstance(run, Exception):
-        pytest.fail(str(run), pytrace=False)
     errors = [o for c in run.cells for o in c.get("outputs", []) if o.output_type == "error"]
     assert errors == []
 
